@@ -1,0 +1,3 @@
+import { notBuilt } from './not-built.js';
+
+export const command = notBuilt('which', "Print the venv's interpreter path");

@@ -1,0 +1,5 @@
+import { ensureWheelhouse } from './wheelhouse.js';
+
+export default async function setup(): Promise<void> {
+  await ensureWheelhouse();
+}
