@@ -1,0 +1,8 @@
+import type { Adapter } from './types.js';
+
+/**
+ * Every consumer adapter, in the order scan offers them a file. Each adapter lives in
+ * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
+ * entry per adapter, keeping the list in the order of AdapterName in types.ts.
+ */
+export const adapters: Adapter[] = [];
