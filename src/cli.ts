@@ -81,7 +81,7 @@ function splitPassthrough(argv: string[]): [string[], string[]] {
   return [argv.slice(0, index), argv.slice(index + 1)];
 }
 
-function parseCommandArgs(module: CommandModule, argv: string[]) {
+function parseCommandArgs(name: string, module: CommandModule, argv: string[]) {
   try {
     return parseArgs({
       args: argv,
@@ -90,8 +90,10 @@ function parseCommandArgs(module: CommandModule, argv: string[]) {
       strict: true,
     });
   } catch (error) {
-    throw new UserError((error as Error).message.split('\n')[0] ?? 'invalid arguments', {
-      fix: 'see --help',
+    // node's messages run on with advice about '--'; the first sentence is the problem.
+    const first = (error as Error).message.split(/\.( |$)/)[0] ?? 'invalid arguments';
+    throw new UserError(first.charAt(0).toLowerCase() + first.slice(1), {
+      fix: `see 'onevenv ${name} --help'`,
     });
   }
 }
@@ -152,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     const rest = [...head];
     rest.splice(rest.indexOf(name), 1);
     const module = await entry.load();
-    const { values, positionals } = parseCommandArgs(module, rest);
+    const { values, positionals } = parseCommandArgs(name, module, rest);
     if (values['no-color']) setColorEnabled(false);
     if (values.quiet) setLogLevel('quiet');
     if (values.verbose) setLogLevel('verbose');
