@@ -117,7 +117,7 @@ a = ["six >>>= 1", { include-group = "nope" }]
 
   it('names unknown [tool.onevenv] keys and the allowed ones', () => {
     expect(errorsOf('[tool.onevenv]\nvenvs = "x"\n')).toEqual([
-      'python/pyproject.toml:2: unknown key venvs in tool.onevenv (allowed: venv, lock, editable, paths, installer, imports, python-install, lock-timeout)',
+      'python/pyproject.toml:2: unknown key venvs in tool.onevenv (allowed: venv, lock, editable, paths, installer, imports, python-install, lock-timeout, index-url, find-links)',
     ]);
   });
 

@@ -29,6 +29,8 @@ const OnevenvTable = z
     imports: z.record(z.string(), stringList).optional(),
     'python-install': z.boolean().optional(),
     'lock-timeout': z.number().int().positive().optional(),
+    'index-url': z.string().optional(),
+    'find-links': stringList.optional(),
   })
   .strict();
 
@@ -77,6 +79,10 @@ export interface OnevenvConfig {
   pythonInstall: boolean;
   /** Seconds to wait for another onevenv holding the environment lock. */
   lockTimeout: number;
+  /** `index-url`: replaces PyPI for lock and sync (PIP_INDEX_URL/UV_INDEX_URL win when set). */
+  indexUrl: string | undefined;
+  /** `find-links`: local directories (absolute) or URLs searched besides the index. */
+  findLinks: string[];
   /** The bytes of python/pyproject.toml as read (for fingerprints). */
   text: string;
 }
@@ -301,6 +307,10 @@ export function parseConfigText(text: string, root: string): OnevenvConfig {
     imports: settings.imports ?? {},
     pythonInstall: settings['python-install'] ?? false,
     lockTimeout: settings['lock-timeout'] ?? 300,
+    indexUrl: settings['index-url'],
+    findLinks: (settings['find-links'] ?? []).map((link) =>
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(link) ? link : resolve(link),
+    ),
     text,
   };
 }
