@@ -104,6 +104,64 @@ export interface DependencyDeclaration {
   context: string;
   /** 'requirements' | 'pyproject' | 'setup.cfg' | 'import' */
   origin: 'requirements' | 'pyproject' | 'setup.cfg' | 'import';
+  /**
+   * Facts that qualify it: the extra or group it is declared in, whether it only
+   * constrains, an import's module and whether the import is optional, … (each adapter's
+   * readme lists its keys).
+   */
+  meta?: Record<string, string | number | boolean | string[]>;
+}
+
+/** A line of a dependency file that could not be understood: reported, never thrown. */
+export interface DependencyProblem {
+  /** 'file:line'. */
+  source: string;
+  line: number;
+  message: string;
+}
+
+/** What a dependency file says besides its requirements (python-deps adapter). */
+export interface DependencySource {
+  file: string;
+  context: string;
+  origin: 'requirements' | 'pyproject' | 'setup.cfg';
+  /** The file sits beside the unified venv (e.g. python/pyproject.toml). */
+  unified: boolean;
+  /** The local package the file defines ([project] name, [tool.poetry] name, [metadata] name). */
+  package?: { name: string; line: number; buildBackend?: string };
+  /** PEP 440, whitespace removed; poetry constraints converted. */
+  requiresPython?: { specifier: string; line: number };
+  /** `-r`/`-c` includes and setup.cfg `file:` values, for the core to resolve and read. */
+  includes: DependencyInclude[];
+  /** Packages named by a path or URL instead of a requirement (`-e .`, `./pkg`, poetry path deps). */
+  directInstalls: DirectInstall[];
+  /** Installer options (`--index-url`, `--find-links`, …) with credentials redacted. */
+  options: { option: string; value: string; line: number }[];
+  /** PEP 735 `{include-group = …}` entries. */
+  groupIncludes: { group: string; include: string; line: number }[];
+  problems: DependencyProblem[];
+}
+
+export interface DependencyInclude {
+  kind: 'requirements' | 'constraints';
+  /** Repo-relative path resolved against the including file's directory; the URL when remote. */
+  path: string;
+  /** As written (credentials redacted). */
+  written: string;
+  local: boolean;
+  line: number;
+}
+
+export interface DirectInstall {
+  /** As written (credentials redacted). */
+  written: string;
+  /**
+   * Repo-relative directories it may name, in the order to try: against the file's own
+   * directory, then against the repository root. Empty for a URL.
+   */
+  paths: string[];
+  editable: boolean;
+  line: number;
 }
 
 export interface DetectContext {
@@ -116,6 +174,8 @@ export interface DetectContext {
 export interface DetectResult {
   references: Reference[];
   dependencies?: DependencyDeclaration[];
+  /** Set by the python-deps adapter for dependency files. */
+  dependencySource?: DependencySource;
 }
 
 export interface Adapter {
