@@ -1,0 +1,1 @@
+"""Replay recorded telemetry over HTTP."""
