@@ -1,0 +1,159 @@
+import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type SkipReason } from '../types.js';
+
+/**
+ * Path facts for values found in data files (JSON settings, MCP commands). Shell text goes
+ * through the shared shell scanner instead; these helpers only look at one path-shaped value.
+ */
+
+export interface RepoPathOptions {
+  /** Repo-relative directory relative paths are resolved against ('.' for the root). */
+  cwd: string;
+  /** Variable names that stand for the repository root, e.g. `workspaceFolder`. */
+  rootVariables?: readonly string[];
+  /** Absolute paths that stand for the repository root (a devcontainer's workspaceFolder). */
+  rootPaths?: readonly string[];
+}
+
+export interface RepoPath {
+  /** Repo-relative and normalised when relative; absolute or `~` paths stay as written ('/'-separated). */
+  path: string;
+  /** True when a variable the adapter cannot resolve remains in the value. */
+  unresolved: boolean;
+  /** True when the value was relative to the repository (after resolving root variables). */
+  inRepo: boolean;
+}
+
+/** `${…}`, `$NAME` and `%NAME%` are all ways a config value can defer to a variable. */
+export function hasVariable(value: string): boolean {
+  return /\$\{[^}]*\}|\$[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%/.test(value);
+}
+
+/** Normalises a '/'-separated relative path; leading '..' segments are kept. */
+export function normalizeRelative(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') {
+      out.pop();
+      continue;
+    }
+    out.push(part);
+  }
+  return out.length === 0 ? '.' : out.join('/');
+}
+
+export function joinRepoPath(dir: string, rel: string): string {
+  if (dir === '' || dir === '.') return normalizeRelative(rel);
+  return normalizeRelative(`${dir}/${rel}`);
+}
+
+function isAbsolute(p: string): boolean {
+  return p.startsWith('/') || p.startsWith('~') || /^[A-Za-z]:\//.test(p);
+}
+
+/** Resolves a path-shaped config value against the repository. */
+export function resolveRepoPath(value: string, options: RepoPathOptions): RepoPath {
+  let p = value.trim().replace(/\\/g, '/');
+  let fromRoot = false;
+  for (const name of options.rootVariables ?? []) {
+    const token = `\${${name}}`;
+    if (p === token || p.startsWith(`${token}/`)) {
+      p = p.slice(token.length).replace(/^\/+/, '');
+      fromRoot = true;
+      break;
+    }
+  }
+  if (!fromRoot) {
+    for (const root of options.rootPaths ?? []) {
+      const r = root.replace(/\/+$/, '');
+      if (r !== '' && (p === r || p.startsWith(`${r}/`))) {
+        p = p.slice(r.length).replace(/^\/+/, '');
+        fromRoot = true;
+        break;
+      }
+    }
+  }
+  if (hasVariable(p)) return { path: p, unresolved: true, inRepo: false };
+  if (!fromRoot && isAbsolute(p)) {
+    return { path: p.length > 1 ? p.replace(/\/+$/, '') : p, unresolved: false, inRepo: false };
+  }
+  const path = fromRoot ? normalizeRelative(p) : joinRepoPath(options.cwd, p);
+  return { path, unresolved: false, inRepo: true };
+}
+
+const PYTHON_NAME = /^(?:python|pythonw|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?$/i;
+const PY_LAUNCHER = /^py(?:\.exe)?$/i;
+
+/** Is this file name a Python interpreter (python, python3.12, pythonw.exe, py, pypy3)? */
+export function isPythonName(name: string): boolean {
+  return PYTHON_NAME.test(name) || PY_LAUNCHER.test(name);
+}
+
+/** Does a directory name read like a virtual environment (.venv, venv311, tools-venv, .virtualenvs)? */
+export function isVenvLikeName(name: string): boolean {
+  return /venv|virtualenv/i.test(name) || /^\.?env$/i.test(name);
+}
+
+export function basename(p: string): string {
+  const parts = p.replace(/\\/g, '/').split('/');
+  return parts[parts.length - 1] ?? '';
+}
+
+export interface ExecutableInfo {
+  environment: string;
+  skipReason?: SkipReason;
+  /** The executable is a Python interpreter (not a console script of a venv). */
+  interpreter: boolean;
+  /** The value resolved to this path (repo-relative when inside the repository). */
+  resolved: string;
+}
+
+/**
+ * What environment an executable named in data belongs to: a Python interpreter
+ * (`scripts/.venv/bin/python3` → `scripts/.venv`, `python3` → on PATH, `/usr/bin/python3`
+ * → system) or a console script inside a venv (`tools/.venv/bin/fastmcp`). Undefined when
+ * the executable has nothing to do with Python (`node`, `scripts/run.sh`).
+ */
+export function classifyExecutable(
+  value: string,
+  options: RepoPathOptions,
+): ExecutableInfo | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  const resolved = resolveRepoPath(trimmed, options);
+  const name = basename(resolved.path);
+  const interpreter = isPythonName(name);
+  if (resolved.unresolved) {
+    const looksPython = interpreter || /\/(?:bin|Scripts)\/[^/]+$/.test(resolved.path);
+    if (!looksPython) return undefined;
+    return {
+      environment: ENV_UNKNOWN,
+      skipReason: 'contains-variable',
+      interpreter,
+      resolved: resolved.path,
+    };
+  }
+  if (!resolved.path.includes('/') && !trimmed.includes('/') && !trimmed.includes('\\')) {
+    if (!interpreter) return undefined;
+    return { environment: ENV_PATH_PYTHON, interpreter, resolved: resolved.path };
+  }
+  const parts = resolved.path.split('/');
+  parts.pop();
+  const parentName = parts[parts.length - 1] ?? '';
+  let prefix = parts;
+  if (parentName === 'bin' || parentName.toLowerCase() === 'scripts') prefix = parts.slice(0, -1);
+  const prefixPath = prefix.join('/');
+  const venvLike = prefix.some((part) => isVenvLikeName(part));
+  if (!interpreter && !(venvLike && prefix !== parts)) return undefined;
+  if (venvLike && prefixPath !== '') {
+    return { environment: prefixPath, interpreter, resolved: resolved.path };
+  }
+  if (!resolved.inRepo) return { environment: ENV_SYSTEM, interpreter, resolved: resolved.path };
+  // A python inside the repository that is not under a venv-like name is still its own
+  // environment (a conda prefix, a custom venv name); the bin dir's parent is that prefix.
+  return {
+    environment: prefixPath === '' ? '.' : prefixPath,
+    interpreter,
+    resolved: resolved.path,
+  };
+}
