@@ -1,3 +1,4 @@
+import { adapter as mcpJson } from './mcp-json/index.js';
 import type { Adapter } from './types.js';
 
 /**
@@ -5,4 +6,4 @@ import type { Adapter } from './types.js';
  * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
-export const adapters: Adapter[] = [];
+export const adapters: Adapter[] = [mcpJson];

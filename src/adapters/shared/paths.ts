@@ -108,24 +108,46 @@ export interface ExecutableInfo {
   resolved: string;
 }
 
+/** Interpreters of the machine, not of a repository or a venv (as the shell scanner sees them). */
+const SYSTEM_PREFIXES = ['/usr', '/usr/local', '/', '/opt/homebrew', '/opt/local', '/bin'];
+
+/** The environment id of a directory given as a resolved path (see resolveRepoPath). */
+export function environmentOfDirectory(path: string, inRepo: boolean): {
+  environment: string;
+  skipReason?: SkipReason;
+} {
+  if (inRepo) {
+    if (path === '..' || path.startsWith('../')) {
+      return { environment: path, skipReason: 'external-interpreter' };
+    }
+    return { environment: path === '' ? '.' : path };
+  }
+  if (SYSTEM_PREFIXES.includes(path) || path.startsWith('/usr/')) return { environment: ENV_SYSTEM };
+  if (/^\/(?:Library|System)\/Frameworks\//.test(path)) return { environment: ENV_SYSTEM };
+  return { environment: path, skipReason: 'external-interpreter' };
+}
+
 /**
- * What environment an executable named in data belongs to: a Python interpreter
- * (`scripts/.venv/bin/python3` → `scripts/.venv`, `python3` → on PATH, `/usr/bin/python3`
- * → system) or a console script inside a venv (`tools/.venv/bin/fastmcp`). Undefined when
- * the executable has nothing to do with Python (`node`, `scripts/run.sh`).
+ * What environment an executable named in data belongs to, by the same rules the shell
+ * scanner applies to a command word: a Python interpreter (`scripts/.venv/bin/python3` →
+ * `scripts/.venv`, `python3` → on PATH, `/usr/bin/python3` → system) or a console script
+ * in a venv's bin dir (`tools/.venv/bin/fastmcp`). Undefined when the executable has
+ * nothing to do with Python (`node`, `scripts/run.sh`).
  */
-export function classifyExecutable(
-  value: string,
-  options: RepoPathOptions,
-): ExecutableInfo | undefined {
+export function classifyExecutable(value: string, options: RepoPathOptions): ExecutableInfo | undefined {
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   const resolved = resolveRepoPath(trimmed, options);
   const name = basename(resolved.path);
   const interpreter = isPythonName(name);
+  const parts = resolved.path.split('/');
+  parts.pop();
+  const parent = parts[parts.length - 1] ?? '';
+  const inBin = parent === 'bin' || parent.toLowerCase() === 'scripts';
+  const dirParts = inBin ? parts.slice(0, -1) : parts;
+  const venvTool = inBin && dirParts.length > 0 && isVenvLikeName(dirParts[dirParts.length - 1]!);
   if (resolved.unresolved) {
-    const looksPython = interpreter || /\/(?:bin|Scripts)\/[^/]+$/.test(resolved.path);
-    if (!looksPython) return undefined;
+    if (!interpreter && !inBin) return undefined;
     return {
       environment: ENV_UNKNOWN,
       skipReason: 'contains-variable',
@@ -133,27 +155,15 @@ export function classifyExecutable(
       resolved: resolved.path,
     };
   }
-  if (!resolved.path.includes('/') && !trimmed.includes('/') && !trimmed.includes('\\')) {
+  if (!/[/\\]/.test(trimmed) && resolved.inRepo) {
     if (!interpreter) return undefined;
     return { environment: ENV_PATH_PYTHON, interpreter, resolved: resolved.path };
   }
-  const parts = resolved.path.split('/');
-  parts.pop();
-  const parentName = parts[parts.length - 1] ?? '';
-  let prefix = parts;
-  if (parentName === 'bin' || parentName.toLowerCase() === 'scripts') prefix = parts.slice(0, -1);
-  const prefixPath = prefix.join('/');
-  const venvLike = prefix.some((part) => isVenvLikeName(part));
-  if (!interpreter && !(venvLike && prefix !== parts)) return undefined;
-  if (venvLike && prefixPath !== '') {
-    return { environment: prefixPath, interpreter, resolved: resolved.path };
-  }
-  if (!resolved.inRepo) return { environment: ENV_SYSTEM, interpreter, resolved: resolved.path };
-  // A python inside the repository that is not under a venv-like name is still its own
-  // environment (a conda prefix, a custom venv name); the bin dir's parent is that prefix.
-  return {
-    environment: prefixPath === '' ? '.' : prefixPath,
-    interpreter,
-    resolved: resolved.path,
-  };
+  if (!interpreter && !venvTool) return undefined;
+  let dir = dirParts.join('/');
+  if (dir === '' && resolved.path.startsWith('/')) dir = '/';
+  const env = environmentOfDirectory(dir === '' ? '.' : dir, resolved.inRepo);
+  const info: ExecutableInfo = { environment: env.environment, interpreter, resolved: resolved.path };
+  if (env.skipReason !== undefined) info.skipReason = env.skipReason;
+  return info;
 }
