@@ -358,6 +358,46 @@ describe('mcp-json adapter', () => {
     expectExactSpans(text, refs);
   });
 
+  it('reads sh -c scripts through the shared shell scanner, spans inside the JSON string', () => {
+    const text = `{"mcpServers": {
+  "sh": {"command": "bash", "args": ["-lc", "cd \${workspaceFolder}/scripts && source .venv/bin/activate && exec python mcp/srv.py"]},
+  "sh2": {"command": "/bin/sh", "args": ["-c", "\\"$VENV/bin/python\\" -m srv # python3 -m venv x"], "env": {"VENV": "tools/.venv"}}
+}}`;
+    const refs = detect(text, '.vscode/mcp.json');
+    expect(brief(refs)).toEqual([
+      {
+        line: 2,
+        text: '.venv/bin/activate',
+        kind: 'venv-activate',
+        consumer: 'MCP server sh',
+        environment: 'scripts/.venv',
+        skipReason: undefined,
+      },
+      {
+        line: 2,
+        text: 'python',
+        kind: 'python-command',
+        consumer: 'MCP server sh',
+        environment: 'scripts/.venv',
+        skipReason: undefined,
+      },
+      {
+        line: 3,
+        text: '\\"$VENV/bin/python\\"',
+        kind: 'python-command',
+        consumer: 'MCP server sh2',
+        environment: 'tools/.venv',
+        skipReason: undefined,
+      },
+    ]);
+    expect(refs.map((ref) => ref.meta?.jsonPath)).toEqual([
+      ['mcpServers', 'sh', 'args', '1'],
+      ['mcpServers', 'sh', 'args', '1'],
+      ['mcpServers', 'sh2', 'args', '1'],
+    ]);
+    expectExactSpans(text, refs);
+  });
+
   it('lists every server with what a client needs to start it', () => {
     const text = `{
   "servers": {

@@ -17,7 +17,7 @@ import {
   type RepoPathOptions,
   resolveRepoPath,
 } from '../shared/paths.js';
-import { scanMappedShell } from '../shared/shell.js';
+import { rootVariables, scanMappedShell } from '../shared/shell.js';
 import {
   type DetectContext,
   type DetectResult,
@@ -517,8 +517,11 @@ function scanShellArgv(scan: ServerScan, args: ArgNode[]): void {
   const decoded = decodeString(scan.text, script.node);
   if (!decoded) return;
   const mapped = new MappedText().appendDecoded(decoded);
-  const variables: Record<string, string> = {};
-  for (const [key, value] of Object.entries(scan.server.env)) variables[key] = value;
+  const variables = rootVariables(ROOT_VARIABLES);
+  // The client sets these before the shell starts; values that defer to other variables stay unknown.
+  for (const [key, value] of Object.entries(scan.server.env)) {
+    if (!value.includes('$')) variables[key] = value;
+  }
   const { hits } = scanMappedShell(mapped, { cwd: scan.server.cwd, variables });
   for (const hit of hits) {
     const meta: Meta = {

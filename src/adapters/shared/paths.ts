@@ -112,7 +112,10 @@ export interface ExecutableInfo {
 const SYSTEM_PREFIXES = ['/usr', '/usr/local', '/', '/opt/homebrew', '/opt/local', '/bin'];
 
 /** The environment id of a directory given as a resolved path (see resolveRepoPath). */
-export function environmentOfDirectory(path: string, inRepo: boolean): {
+export function environmentOfDirectory(
+  path: string,
+  inRepo: boolean,
+): {
   environment: string;
   skipReason?: SkipReason;
 } {
@@ -122,7 +125,8 @@ export function environmentOfDirectory(path: string, inRepo: boolean): {
     }
     return { environment: path === '' ? '.' : path };
   }
-  if (SYSTEM_PREFIXES.includes(path) || path.startsWith('/usr/')) return { environment: ENV_SYSTEM };
+  if (SYSTEM_PREFIXES.includes(path) || path.startsWith('/usr/'))
+    return { environment: ENV_SYSTEM };
   if (/^\/(?:Library|System)\/Frameworks\//.test(path)) return { environment: ENV_SYSTEM };
   return { environment: path, skipReason: 'external-interpreter' };
 }
@@ -134,7 +138,10 @@ export function environmentOfDirectory(path: string, inRepo: boolean): {
  * in a venv's bin dir (`tools/.venv/bin/fastmcp`). Undefined when the executable has
  * nothing to do with Python (`node`, `scripts/run.sh`).
  */
-export function classifyExecutable(value: string, options: RepoPathOptions): ExecutableInfo | undefined {
+export function classifyExecutable(
+  value: string,
+  options: RepoPathOptions,
+): ExecutableInfo | undefined {
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   const resolved = resolveRepoPath(trimmed, options);
@@ -163,7 +170,11 @@ export function classifyExecutable(value: string, options: RepoPathOptions): Exe
   let dir = dirParts.join('/');
   if (dir === '' && resolved.path.startsWith('/')) dir = '/';
   const env = environmentOfDirectory(dir === '' ? '.' : dir, resolved.inRepo);
-  const info: ExecutableInfo = { environment: env.environment, interpreter, resolved: resolved.path };
+  const info: ExecutableInfo = {
+    environment: env.environment,
+    interpreter,
+    resolved: resolved.path,
+  };
   if (env.skipReason !== undefined) info.skipReason = env.skipReason;
   return info;
 }
