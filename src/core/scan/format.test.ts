@@ -63,7 +63,7 @@ describe('scan output', () => {
   it('prints the fragmentation first, then references by environment and consumer', () => {
     expect(formatHuman(result)).toBe(
       [
-        '4 environments in use: scripts/.venv (3 consumers), find_package(Python3) (1 consumer), python/.venv (unified) (1 consumer), tools/.venv (1 consumer)',
+        '4 environments in use: scripts/.venv (3 consumers), find_package(Python3) (1 consumer), python/.venv (1 consumer, unified), tools/.venv (1 consumer)',
         '',
         'scripts/.venv',
         '  CMake target trace-git',

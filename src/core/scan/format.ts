@@ -114,10 +114,10 @@ export function formatHuman(result: ScanResult): string {
     lines.push('No Python interpreter or venv references found.');
   } else {
     const summary = environments
-      .map(
-        (env) =>
-          `${environmentLabel(env.id, result)} (${plural(env.consumers.length, 'consumer')})`,
-      )
+      .map((env) => {
+        const unified = env.id === result.unifiedVenv ? ', unified' : '';
+        return `${env.id} (${plural(env.consumers.length, 'consumer')}${unified})`;
+      })
       .join(', ');
     lines.push(`${bold(plural(environments.length, 'environment'))} in use: ${summary}`);
   }
