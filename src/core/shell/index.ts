@@ -1,3 +1,10 @@
+export {
+  classifyVariable,
+  INTERPRETER_VARIABLE_NAME,
+  type PythonpathFacts,
+  pythonpathFacts,
+  VENV_VARIABLE_NAME,
+} from './classify.js';
 export { type EnvironmentRef, repoPath } from './paths.js';
 export {
   type ScanShellOptions,
@@ -5,3 +12,4 @@ export {
   type ShellFinding,
   scanShell,
 } from './scan-shell.js';
+export { ROOT, UNKNOWN } from './tokenize.js';

@@ -59,6 +59,20 @@ describe('scanShell', () => {
     ]);
   });
 
+  it('carries venv variables from one text to the next', () => {
+    const first = scanShell('VENV=tools/.venv\nX=1', { cwd: '' });
+    expect(first.venvVariables).toEqual({ VENV: { environment: 'tools/.venv' } });
+    const second = scanShell('rm -rf "$VENV"\n$VENV/bin/python a.py', {
+      cwd: 'sub',
+      variables: first.variables,
+      venvVariables: first.venvVariables,
+    });
+    expect(second.findings.map(({ start, end, ...f }) => f)).toEqual([
+      { kind: 'venv-variable', environment: 'tools/.venv', meta: { variable: 'VENV', use: true } },
+      { kind: 'python-command', environment: 'sub/tools/.venv', meta: { variable: 'VENV' } },
+    ]);
+  });
+
   it('returns the variables known at the end', () => {
     const result = scanShell('A=1\nB="$A/x"\nC=$(curl x)\n', { cwd: '' });
     expect(result.variables).toEqual({ A: '1', B: '1/x' });

@@ -5,6 +5,12 @@ import {
   type SkipReason,
 } from '../../adapters/types.js';
 import {
+  classifyVariable,
+  INTERPRETER_VARIABLE_NAME,
+  pythonpathFacts,
+  VENV_VARIABLE_NAME,
+} from './classify.js';
+import {
   describePath,
   type EnvironmentRef,
   environmentDirOf,
@@ -47,12 +53,16 @@ export interface ScanShellOptions {
   script?: string;
   /** Text is a Makefile recipe: `$(VAR)` is make's, `$$` is the shell's `$`. */
   make?: boolean;
+  /** Variables already bound to a venv or interpreter (by an earlier step), so uses are reported. */
+  venvVariables?: Record<string, EnvironmentRef>;
 }
 
 export interface ScanShellResult {
   findings: ShellFinding[];
   /** Variables known at the end of the text (shell assignments made at top level). */
   variables: Record<string, string>;
+  /** Variables bound to a venv or interpreter at the end of the text. */
+  venvVariables: Record<string, EnvironmentRef>;
 }
 
 interface Scope {
@@ -140,9 +150,6 @@ const UV_RUN_VALUE_OPTIONS = new Set([
   '--index',
   '--index-url',
 ]);
-const VENV_VARIABLE_NAME = /venv|virtual_?env/i;
-const INTERPRETER_VARIABLE_NAME =
-  /^(?:py|python3?)(?:_?(?:bin|exe|executable|cmd|command|interp|interpreter))?$/i;
 
 /**
  * Finds Python interpreter and venv references in shell text: venv creation, activation,
@@ -169,7 +176,7 @@ class ShellAnalyzer {
       cwd: options.cwd === '.' ? '' : options.cwd,
       dirStack: [],
       variables,
-      venvVariables: new Map(),
+      venvVariables: new Map(Object.entries(options.venvVariables ?? {})),
       active: null,
     };
   }
@@ -188,7 +195,11 @@ class ShellAnalyzer {
       { make: this.options.make === true },
     );
     this.findings.sort((a, b) => a.start - b.start || a.end - b.end);
-    return { findings: this.findings, variables: Object.fromEntries(this.scope.variables) };
+    return {
+      findings: this.findings,
+      variables: Object.fromEntries(this.scope.variables),
+      venvVariables: Object.fromEntries(this.scope.venvVariables),
+    };
   }
 
   private lookup(name: string): string | undefined {
@@ -660,22 +671,11 @@ class ShellAnalyzer {
   }
 
   private pythonpath(word: Word, valueWord: Word): void {
-    const paths: string[] = [];
-    let unresolved = false;
-    for (const entry of valueWord.value.split(':')) {
-      if (entry === '') continue;
-      if (hasUnknown(entry)) {
-        // `$PYTHONPATH` itself is the existing value being extended, not a path of ours.
-        if (entry === UNKNOWN && valueWord.variables.includes('PYTHONPATH')) continue;
-        unresolved = true;
-        continue;
-      }
-      paths.push(describePath(entry, entry, this.scope.cwd));
-    }
-    const meta: Record<string, string | boolean | string[]> = { paths };
-    if (valueWord.variables.includes('PYTHONPATH')) meta.appends = true;
-    const env: EnvironmentRef = unresolved
-      ? { environment: ENV_UNKNOWN, skipReason: 'contains-variable' }
+    const facts = pythonpathFacts(valueWord.value, valueWord.variables, this.scope.cwd);
+    const meta: Record<string, string | boolean | string[]> = { paths: facts.paths };
+    if (facts.appends) meta.appends = true;
+    const env: EnvironmentRef = facts.unresolved
+      ? unknownEnvironment()
       : { environment: this.scope.active?.environment ?? ENV_PATH_PYTHON };
     this.add('pythonpath', word.start, word.end, env, meta);
   }
@@ -699,22 +699,9 @@ class ShellAnalyzer {
   }
 
   private venvVariable(name: string, word: Word, valueWord: Word, persistent: boolean): void {
-    const value = valueWord.value;
-    let env: EnvironmentRef | undefined;
-    const last = lastSegment(value);
-    if (value !== '' && !hasUnknown(last) && isPythonName(last)) {
-      env = environmentOfInterpreter(value, this.scope.cwd, this.scope.active);
-    } else if (
-      value !== '' &&
-      !hasUnknown(last) &&
-      (isVenvLikeName(last) || VENV_VARIABLE_NAME.test(name))
-    ) {
-      env = environmentOfDir(locate(value, this.scope.cwd));
-    } else if (
-      value !== '' &&
-      (VENV_VARIABLE_NAME.test(name) || INTERPRETER_VARIABLE_NAME.test(name))
-    ) {
-      env = this.environmentFromVariables(valueWord) ?? unknownEnvironment();
+    let env = classifyVariable(name, valueWord.value, this.scope.cwd, this.scope.active);
+    if (env?.skipReason === 'contains-variable') {
+      env = this.environmentFromVariables(valueWord) ?? env;
     }
     if (env === undefined) {
       if (persistent) this.scope.venvVariables.delete(name);
