@@ -120,7 +120,7 @@ describe('lockStatus', () => {
   it('an explicit installer must match the one that made the lock', async () => {
     repo = await makeRepo({ 'python/pyproject.toml': pyproject });
     const config = await loadConfig(repo.root);
-    const fp = await lockFingerprint(config, { installer: 'pip' });
+    const fp = await lockFingerprint(config);
     await repo.write(
       'python/requirements.txt',
       header({ installer: 'uv', python: '>=3.10', platform: 'any', fp }),

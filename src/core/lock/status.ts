@@ -64,8 +64,11 @@ export function readLockHeader(text: string): LockHeader {
   return header;
 }
 
-export interface FingerprintOptions {
-  /** The installer asked for on the command line (overrides `[tool.onevenv] installer`). */
+export interface LockStatusOptions {
+  /**
+   * The installer asked for on the command line (overrides `[tool.onevenv] installer`):
+   * a lock made by another one is stale. `auto` accepts either.
+   */
   installer?: Installer | undefined;
 }
 
@@ -84,15 +87,13 @@ function isUrl(link: string): boolean {
 /**
  * Hash of everything that decides what the resolver picks: requirements per group
  * (order within a list does not matter, formatting and comments do not matter),
- * requires-python, the editables' pyproject.toml bytes, the installer setting and the
- * index settings from the pyproject. The environment's PIP_ and UV_ index variables are
+ * requires-python, the editables' pyproject.toml bytes, the `installer` setting (not a
+ * one-off --installer: that is checked against the header instead) and the index
+ * settings from the pyproject. The environment's PIP_ and UV_ index variables are
  * deliberately left out: they describe a machine (a mirror, a CI cache), not the project,
  * and a lock made against a mirror is still current for everyone else.
  */
-export async function lockFingerprint(
-  config: OnevenvConfig,
-  options: FingerprintOptions = {},
-): Promise<string> {
+export async function lockFingerprint(config: OnevenvConfig): Promise<string> {
   const editables: Array<[string, string | null]> = [];
   for (const dir of config.editable) {
     let digest: string | null = null;
@@ -112,7 +113,7 @@ export async function lockFingerprint(
       .sort()
       .map((name) => [name, raws(config.groups[name] ?? [])]),
     editables,
-    installer: options.installer ?? config.installer,
+    installer: config.installer,
     indexUrl: config.indexUrl ?? null,
     findLinks: (config.findLinks ?? []).map((link) =>
       isUrl(link) ? link : rel(config.root, link),
@@ -164,7 +165,7 @@ async function pinnedPythonVersion(config: OnevenvConfig): Promise<string | unde
 
 export async function lockStatus(
   config: OnevenvConfig,
-  options: FingerprintOptions = {},
+  options: LockStatusOptions = {},
 ): Promise<LockStatus> {
   const lockName = rel(config.root, config.lock);
   let text: string;
@@ -187,7 +188,7 @@ export async function lockStatus(
       reason: `${lockName} was resolved by ${header.installer ?? 'an unknown installer'}, the installer asked for is ${wanted}`,
     };
   }
-  const fingerprint = await lockFingerprint(config, options);
+  const fingerprint = await lockFingerprint(config);
   if (fingerprint !== header.fingerprint) {
     return {
       state: 'stale',
