@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatHuman, formatMermaid, toScanJson } from '../../src/core/scan/format.js';
+import type { ScanResult } from '../../src/core/scan/model.js';
+import { scanRepository } from '../../src/core/scan/scan.js';
+import { setColorEnabled } from '../../src/util/colors.js';
+import { runCli, type TempRepo } from '../helpers/repo.js';
+import { fixtureRepo } from './fixture.js';
+
+/**
+ * The acceptance test of `onevenv scan`: test/fixtures/seed-before reproduces the
+ * "before" state of the seed ticket (seed/000: Ticket 0065), as its Technical Notes
+ * describe it — CMakeLists.txt:160,172 run ${Python3_EXECUTABLE} for doxygen-db and
+ * python-db, CMakeLists.txt:194 hardcodes scripts/.venv/bin/python3 as TRACE_VENV for
+ * the four trace targets, .mcp.json runs both servers on scripts/.venv,
+ * replay/start_server.sh makes its own .venv, a pybind11 module target, VS Code tasks
+ * and .gitignore on the old venvs, and docs that tell people to activate scripts/.venv.
+ * Every reference is listed here, so a reference found or lost shows up as a diff.
+ */
+const expectedReferences = [
+  {
+    file: '.mcp.json',
+    line: 4,
+    kind: 'interpreter-path',
+    environment: 'scripts/.venv',
+    consumer: 'MCP server codebase',
+  },
+  {
+    file: '.mcp.json',
+    line: 8,
+    kind: 'interpreter-path',
+    environment: 'scripts/.venv',
+    consumer: 'MCP server traceability',
+  },
+];
+
+describe('onevenv scan on the seed ticket before state', () => {
+  let repo: TempRepo;
+  let result: ScanResult;
+
+  beforeAll(async () => {
+    setColorEnabled(false);
+    repo = await fixtureRepo('seed-before');
+    result = await scanRepository(repo.root);
+  });
+
+  afterAll(async () => {
+    setColorEnabled(undefined);
+    await repo.cleanup();
+  });
+
+  it('finds exactly the references the ticket describes', () => {
+    expect(
+      result.references.map(({ file, line, kind, environment, consumer, skipReason }) => ({
+        file,
+        line,
+        kind,
+        environment,
+        consumer,
+        ...(skipReason === undefined ? {} : { skipReason }),
+      })),
+    ).toEqual(expectedReferences);
+    expect(result.references.every((reference) => !reference.unified)).toBe(true);
+    expect(result.venvsOnDisk).toEqual([]);
+  });
+
+  it('--check exits 1 with the human report, and the scan writes nothing', async () => {
+    const before = await repo.snapshot();
+    const run = await runCli(['scan', '--check'], { cwd: repo.root });
+    expect(run).toEqual({ code: 1, stdout: formatHuman(result), stderr: '' });
+    expect(await repo.snapshot()).toEqual(before);
+  });
+
+  it('--json prints the public shape; without --check the exit code is 0', async () => {
+    const run = await runCli(['scan', '--json'], { cwd: `${repo.root}/scripts` });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(JSON.stringify(toScanJson(result))));
+  });
+
+  it('--format mermaid draws the same graph', async () => {
+    const run = await runCli(['scan', '--format', 'mermaid'], { cwd: repo.root });
+    expect(run).toEqual({ code: 0, stdout: formatMermaid(result), stderr: '' });
+  });
+});
