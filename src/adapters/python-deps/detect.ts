@@ -1,0 +1,109 @@
+import { normalizeName } from '../../core/pep508.js';
+import type { DependencyDeclaration, DetectContext, DetectResult } from '../types.js';
+import { distributionFor } from './import-names.js';
+import { scanImports } from './imports.js';
+import { contextOf } from './paths.js';
+import { detectPyproject } from './pyproject.js';
+import { detectRequirements } from './requirements.js';
+import { detectSetupCfg } from './setup-cfg.js';
+import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
+
+/**
+ * Dependency sources and the third-party imports of Python files. Pure: text in,
+ * declarations out; never throws (a file it cannot read becomes a problem, or nothing).
+ */
+
+export type DependencyFileKind =
+  | 'requirements'
+  | 'constraints'
+  | 'pyproject'
+  | 'setup.cfg'
+  | 'python';
+
+export function fileKind(file: string, firstLine: string): DependencyFileKind | undefined {
+  const parts = file.split('/');
+  if (parts.some((part) => part === 'site-packages' || part === 'node_modules')) return undefined;
+  const base = parts[parts.length - 1]!;
+  const parent = parts[parts.length - 2];
+  if (base === 'pyproject.toml') return 'pyproject';
+  if (base === 'setup.cfg') return 'setup.cfg';
+  if (/(^|[-_.])constraints([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'constraints';
+  if (/(^|[-_.])requirements([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'requirements';
+  if (parent !== undefined && /^requirements(\.d)?$/i.test(parent) && /\.(txt|in)$/i.test(base)) {
+    return 'requirements';
+  }
+  // setup.py's own imports are build tooling; its install_requires is code, not data.
+  if (base === 'setup.py') return undefined;
+  if (/\.pyw?$/i.test(base)) return 'python';
+  if (!base.includes('.') && /^#!.*\bpython[0-9.]*(\s|$)/.test(firstLine)) return 'python';
+  return undefined;
+}
+
+export function detectDependencies(
+  content: string,
+  file: string,
+  context: DetectContext,
+  kind: DependencyFileKind | undefined = fileKind(file, firstLineOf(content)),
+): DetectResult | null {
+  try {
+    switch (kind) {
+      case 'requirements':
+      case 'constraints':
+        return detectRequirements(content, file, context, { constraints: kind === 'constraints' });
+      case 'pyproject':
+        return detectPyproject(content, file, context);
+      case 'setup.cfg':
+        return detectSetupCfg(content, file, context);
+      case 'python':
+        return detectImports(content, file, context);
+      default:
+        return null;
+    }
+  } catch {
+    // The parsers are written not to throw; this keeps one odd file from stopping a scan.
+    return null;
+  }
+}
+
+function firstLineOf(content: string): string {
+  const newline = content.indexOf('\n');
+  return newline === -1 ? content : content.slice(0, newline);
+}
+
+/**
+ * Third-party imports of a Python file: one declaration per distribution, at its first
+ * import, with `meta.module` (what to import to check it) and `meta.optional` when every
+ * import of it is guarded by `except ImportError`.
+ */
+export function detectImports(
+  content: string,
+  file: string,
+  context: DetectContext,
+): DetectResult | null {
+  const stdlib = context.stdlibModules ?? FALLBACK_STDLIB_MODULES;
+  const byName = new Map<string, DependencyDeclaration>();
+  for (const record of scanImports(content)) {
+    const top = record.importPath.split('.')[0]!;
+    if (stdlib.has(top) || top === '__future__' || top === '__main__') continue;
+    const { distribution, module } = distributionFor(record.importPath);
+    const name = normalizeName(distribution);
+    const seen = byName.get(name);
+    if (seen) {
+      if (!record.optional) delete seen.meta!.optional;
+      continue;
+    }
+    const meta: Record<string, string | boolean> = { module };
+    if (record.optional) meta.optional = true;
+    byName.set(name, {
+      requirement: distribution,
+      name,
+      specifier: '',
+      source: `${file}:${record.line}`,
+      context: contextOf(file),
+      origin: 'import',
+      meta,
+    });
+  }
+  if (byName.size === 0) return null;
+  return { references: [], dependencies: [...byName.values()] };
+}
