@@ -1,4 +1,5 @@
 import { adapter as mcpJson } from './mcp-json/index.js';
+import { adapter as shell } from './shell/index.js';
 import type { Adapter } from './types.js';
 
 /**
@@ -6,4 +7,4 @@ import type { Adapter } from './types.js';
  * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
-export const adapters: Adapter[] = [mcpJson];
+export const adapters: Adapter[] = [mcpJson, shell];
