@@ -1,4 +1,5 @@
 import { adapter as mcpJson } from './mcp-json/index.js';
+import { adapter as pythonDeps } from './python-deps/index.js';
 import { adapter as shell } from './shell/index.js';
 import type { Adapter } from './types.js';
 
