@@ -8,4 +8,4 @@ import type { Adapter } from './types.js';
  * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
-export const adapters: Adapter[] = [mcpJson, shell];
+export const adapters: Adapter[] = [mcpJson, shell, pythonDeps];
