@@ -11,6 +11,8 @@ import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
 /**
  * Dependency sources and the third-party imports of Python files. Pure: text in,
  * declarations out; never throws (a file it cannot read becomes a problem, or nothing).
+ * A file whose name says nothing (`base.in`, reached through `-r base.in`) is read as a
+ * requirements file: the core only hands such files over when an include names them.
  */
 
 export type DependencyFileKind =
@@ -43,7 +45,7 @@ export function detectDependencies(
   content: string,
   file: string,
   context: DetectContext,
-  kind: DependencyFileKind | undefined = fileKind(file, firstLineOf(content)),
+  kind: DependencyFileKind = fileKind(file, firstLineOf(content)) ?? 'requirements',
 ): DetectResult | null {
   try {
     switch (kind) {
@@ -56,8 +58,6 @@ export function detectDependencies(
         return detectSetupCfg(content, file, context);
       case 'python':
         return detectImports(content, file, context);
-      default:
-        return null;
     }
   } catch {
     // The parsers are written not to throw; this keeps one odd file from stopping a scan.
