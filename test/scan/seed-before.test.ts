@@ -31,6 +31,45 @@ const expectedReferences = [
     environment: 'scripts/.venv',
     consumer: 'MCP server traceability',
   },
+  ...(
+    [
+      [14, 'venv-create'],
+      [17, 'venv-activate'],
+      [18, 'pip-install'],
+      [20, 'pythonpath'],
+      [22, 'python-command'],
+    ] as const
+  ).map(([line, kind]) => ({
+    file: 'replay/start_server.sh',
+    line,
+    kind,
+    environment: 'replay/.venv',
+    consumer: 'script replay/start_server.sh',
+  })),
+];
+
+/**
+ * R3's table, as the repository declares it today: replay's pyproject.toml, and the
+ * imports of the scripts nobody wrote down (tree-sitter, fastmcp), each where it is
+ * first imported. Local modules (trace_db, the replay package) are not dependencies.
+ */
+const expectedDependencies = [
+  ['fastapi', '>=0.110', 'replay/pyproject.toml:11'],
+  ['fastapi', '', 'replay/replay/server.py:9'],
+  ['fastapi', '', 'replay/tests/test_server.py:2'],
+  ['fastmcp', '', 'scripts/mcp/codebase_server.py:6'],
+  ['fastmcp', '', 'scripts/mcp/traceability_server.py:6'],
+  ['httpx', '>=0.27', 'replay/pyproject.toml:18'],
+  ['msd-reader', '', 'replay/replay/server.py:8'],
+  ['pydantic', '>=2.6', 'replay/pyproject.toml:13'],
+  ['pydantic', '', 'replay/replay/server.py:10'],
+  ['pytest', '>=8', 'replay/pyproject.toml:19'],
+  ['pytest', '', 'replay/tests/test_server.py:1'],
+  ['tree-sitter', '', 'scripts/traceability/index_record_mappings.py:7'],
+  ['tree-sitter', '', 'scripts/traceability/index_symbols.py:7'],
+  ['tree-sitter-cpp', '', 'scripts/traceability/index_record_mappings.py:6'],
+  ['tree-sitter-cpp', '', 'scripts/traceability/index_symbols.py:6'],
+  ['uvicorn', '>=0.29', 'replay/pyproject.toml:12'],
 ];
 
 describe('onevenv scan on the seed ticket before state', () => {
@@ -60,6 +99,9 @@ describe('onevenv scan on the seed ticket before state', () => {
       })),
     ).toEqual(expectedReferences);
     expect(result.references.every((reference) => !reference.unified)).toBe(true);
+    expect(result.dependencies.map((d) => [d.name, d.specifier, d.source])).toEqual(
+      expectedDependencies,
+    );
     expect(result.venvsOnDisk).toEqual([]);
   });
 

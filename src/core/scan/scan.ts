@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { dropLocalImports } from '../../adapters/python-deps/local-imports.js';
 import type {
   Adapter,
   DependencyDeclaration,
@@ -162,7 +163,11 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     unifiedVenv,
     environments: aggregateEnvironments(scanReferences, (id) => path.resolve(root, id)),
     references: scanReferences,
-    dependencies: dedupeDependencies(dependencies).sort(compareDependencies),
+    dependencies: dropLocalImports(
+      dedupeDependencies(dependencies),
+      listing.files,
+      localModuleNames(sources.map((entry) => entry.source)),
+    ).sort(compareDependencies),
     dependencySources: sources
       .map((entry) => entry.source)
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
@@ -204,6 +209,16 @@ async function followIncludes(
       ),
     );
   }
+}
+
+/**
+ * Names an import may use for the repository's own code that no file name shows: the
+ * local packages dependency files define (`replay` from replay/pyproject.toml).
+ */
+function localModuleNames(sources: readonly DependencySource[]): string[] {
+  const names: string[] = [];
+  for (const source of sources) if (source.package) names.push(source.package.name);
+  return names;
 }
 
 function dedupeDependencies(dependencies: DependencyDeclaration[]): DependencyDeclaration[] {
