@@ -32,6 +32,7 @@ describe('scan model', () => {
         'find_package(Python3)',
         'python3 on PATH',
         './',
+        '/opt/venvs/tools/',
       ].map(normalizeEnvironment),
     ).toEqual([
       'scripts/.venv',
@@ -41,6 +42,7 @@ describe('scan model', () => {
       'find_package(Python3)',
       'python3 on PATH',
       '.',
+      '/opt/venvs/tools',
     ]);
   });
 

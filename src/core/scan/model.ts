@@ -77,7 +77,8 @@ export function normalizeEnvironment(id: string): string {
     if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
     else parts.push(part);
   }
-  out = parts.join('/');
+  const absolute = out.startsWith('/') ? '/' : '';
+  out = absolute + parts.join('/');
   return out === '' ? '.' : out;
 }
 
