@@ -50,6 +50,16 @@ export function killActiveChildren(signal: NodeJS.Signals = 'SIGTERM'): void {
   for (const child of active) killGroup(child, signal);
 }
 
+/**
+ * Process ids (each also its group id) of the children running now: recorded in the
+ * environment lock, so whoever takes over after a SIGKILL can stop orphans still writing.
+ */
+export function activeChildPids(): number[] {
+  const pids: number[] = [];
+  for (const child of active) if (child.pid !== undefined) pids.push(child.pid);
+  return pids;
+}
+
 export function wasInterrupted(): boolean {
   return interrupted;
 }

@@ -1,0 +1,509 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { EXIT_FINDINGS, UserError } from '../../util/errors.js';
+import { activeChildPids, checkInterrupted, runProcess } from '../../util/exec.js';
+import { log } from '../../util/log.js';
+import { loadConfig, locateString, type OnevenvConfig, relativeToRoot } from '../config.js';
+import {
+  findInterpreter,
+  type Interpreter,
+  interpreterRequest,
+  queryInterpreter,
+  rejectionReason,
+} from '../interpreter.js';
+import { indexArgs } from '../lock/index-settings.js';
+import { type LockFile, parseLockFile } from '../lock/lock-file.js';
+import { lockStatus } from '../lock/status.js';
+import { CONFIG_FILE, requireRepoRoot } from '../root.js';
+import { findUv } from '../tools.js';
+import { acquireEnvLock, describeHolder, type EnvLock } from '../venv/env-lock.js';
+import {
+  evaluateMarker,
+  fileIdentity,
+  fingerprintOf,
+  hashFileSync,
+  MARKER_FORMAT,
+  type Marker,
+  readMarker,
+  realPathOrUndefined,
+  venvPython,
+} from '../venv/marker.js';
+import { resultFromMarker, type SyncResult } from '../venv/result.js';
+import { toolVersion } from '../venv/tool-version.js';
+import {
+  inspectVenvDir,
+  moveVenvAside,
+  readPyvenvCfg,
+  refuseVenvDir,
+  removeTrash,
+  writeMarker,
+} from '../venv/venv-dir.js';
+import {
+  type Backend,
+  createVenv,
+  installerEnv,
+  installLocked,
+  type StepRunner,
+  uninstallExtraneous,
+  writePathsPth,
+} from './install.js';
+import { type ProbeGroup, probeVenv } from './probe.js';
+
+/**
+ * `onevenv sync`: make the venv exactly match the lock. The order is what makes it safe
+ * under kill and concurrency: decide from reads alone whether anything is to do; take the
+ * environment lock; decide again (another process may have done it); mark the venv
+ * `installing`; change it; validate; mark it `ready` with the fingerprint of every input.
+ * A venv whose marker is not `ready` is never patched, it is rebuilt from scratch.
+ */
+
+export interface SyncOptions {
+  /** Install the lock as it is, without checking it against the declaration. */
+  frozen?: boolean;
+  /** Exit 1 when the lock is stale instead of relocking. */
+  locked?: boolean;
+  /** `--python-install`: let uv install a matching Python (overrides the config). */
+  pythonInstall?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Files whose bytes decide the venv: any change makes it stale. */
+export function inputFiles(config: OnevenvConfig): string[] {
+  const files = [
+    config.configPath,
+    config.lock,
+    path.join(config.configDir, '.python-version'),
+    path.join(config.root, '.python-version'),
+  ];
+  for (const dir of config.editable) {
+    for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py'])
+      files.push(path.join(dir, name));
+  }
+  return [...new Set(files)];
+}
+
+export function hashInputs(config: OnevenvConfig): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const file of inputFiles(config)) out[file] = hashFileSync(file);
+  return out;
+}
+
+export function chooseBackend(config: OnevenvConfig, env: NodeJS.ProcessEnv): Backend {
+  const uv = findUv(env);
+  if (config.installer === 'uv') {
+    if (!uv) {
+      throw new UserError('installer = "uv" but uv is not on PATH', {
+        location: { file: CONFIG_FILE, line: locateString(config.text, 'uv') },
+        fix: 'install uv (https://docs.astral.sh/uv/), or set installer = "auto"',
+      });
+    }
+    return 'uv';
+  }
+  if (config.installer === 'pip') return 'pip';
+  return uv ? 'uv' : 'pip';
+}
+
+export function displayPath(config: OnevenvConfig): (file: string) => string {
+  return (file) => relativeToRoot(config, file);
+}
+
+export function evaluateForConfig(config: OnevenvConfig, marker: Marker, frozen: boolean) {
+  return evaluateMarker(marker, {
+    toolVersion: toolVersion(),
+    venv: config.venv,
+    frozen,
+    display: displayPath(config),
+  });
+}
+
+/** Ready for the current inputs? (Reads only.) */
+function readyMarker(config: OnevenvConfig, frozen: boolean): Marker | undefined {
+  const read = readMarker(config.venv);
+  if (read.kind !== 'ok') return undefined;
+  if (!(config.configPath in read.marker.inputs)) return undefined;
+  return evaluateForConfig(config, read.marker, frozen).ready ? read.marker : undefined;
+}
+
+function checkConfigValues(config: OnevenvConfig): void {
+  for (const [key, list] of [
+    ['paths', config.paths],
+    ['editable', config.editable],
+  ] as const) {
+    for (const value of list) {
+      if (/[\r\n\0]/.test(value)) {
+        throw new UserError(`tool.onevenv.${key}: a path may not contain a line break`, {
+          location: { file: CONFIG_FILE, line: locateString(config.text, key) },
+        });
+      }
+    }
+  }
+}
+
+async function ensureLockCurrent(
+  config: OnevenvConfig,
+  options: SyncOptions,
+): Promise<'current' | 'unchecked'> {
+  const lockName = relativeToRoot(config, config.lock);
+  if (options.frozen) {
+    try {
+      await fs.access(config.lock);
+    } catch {
+      throw new UserError(`${lockName} does not exist; --frozen installs the lock as it is`, {
+        location: { file: lockName },
+        fix: 'run onevenv lock first, or sync without --frozen',
+      });
+    }
+    return 'unchecked';
+  }
+  const status = await lockStatus(config);
+  if (status.state === 'current') return 'current';
+  if (options.locked) {
+    throw new UserError(`${lockName} is ${status.state}: ${status.reason}`, {
+      location: { file: lockName },
+      fix: 'run onevenv lock and commit the result (--locked never relocks)',
+      exitCode: EXIT_FINDINGS,
+    });
+  }
+  return relock(config, status.reason, options);
+}
+
+async function relock(
+  config: OnevenvConfig,
+  reason: string,
+  options: SyncOptions,
+): Promise<'current'> {
+  log.step(`Relocking: ${reason}`);
+  const { lockProject } = await import('../lock/lock-project.js');
+  await lockProject(config, { env: options.env ?? process.env });
+  return 'current';
+}
+
+function checkLockHashes(config: OnevenvConfig, lock: LockFile): void {
+  const lockName = relativeToRoot(config, config.lock);
+  const bare = lock.packages.find((pkg) => pkg.hashes.length === 0);
+  if (bare) {
+    throw new UserError(
+      `${bare.name}==${bare.version} has no --hash; sync installs only hashed pins`,
+      {
+        location: { file: lockName, line: bare.line },
+        fix: 'run onevenv lock to regenerate the lock with hashes',
+      },
+    );
+  }
+}
+
+function probeGroups(config: OnevenvConfig): ProbeGroup[] {
+  const groups: ProbeGroup[] = [];
+  const requirements = (list: OnevenvConfig['dependencies']) =>
+    list.map((r) => ({ name: r.normalizedName, marker: r.marker }));
+  if (config.dependencies.length > 0 || config.imports.project) {
+    groups.push({
+      name: 'project',
+      requirements: requirements(config.dependencies),
+      modules: config.imports.project,
+    });
+  }
+  for (const [name, list] of Object.entries(config.groups)) {
+    groups.push({ name, requirements: requirements(list), modules: config.imports[name] });
+  }
+  for (const dir of config.editable) {
+    groups.push({ name: `editable:${relativeToRoot(config, dir)}`, editables: [dir] });
+  }
+  return groups;
+}
+
+/** How the venv must change: build, rebuild (and why), or update in place. */
+type Plan =
+  | { action: 'create'; interpreter: Interpreter }
+  | { action: 'rebuild'; reason: string; interpreter: Interpreter }
+  | { action: 'update'; interpreter: Interpreter; previous: Marker };
+
+async function planVenv(
+  config: OnevenvConfig,
+  backend: Backend,
+  options: SyncOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<Plan> {
+  const shown = relativeToRoot(config, config.venv);
+  const dir = await inspectVenvDir(config.venv);
+  const refusal = refuseVenvDir(dir, shown);
+  if (refusal) throw refusal;
+  const find = (exclude: string[] = []) =>
+    findInterpreter(config, { allowInstall: options.pythonInstall, env, exclude });
+  if (dir.kind === 'absent' || dir.kind === 'empty') {
+    return { action: 'create', interpreter: await find() };
+  }
+  if (dir.kind !== 'venv') throw new Error(`unexpected venv directory kind ${dir.kind}`);
+  const rebuild = async (reason: string) => ({
+    action: 'rebuild' as const,
+    reason,
+    interpreter: await find([venvPython(config.venv)]),
+  });
+  if (!dir.hasPyvenvCfg) return rebuild('pyvenv.cfg is missing');
+  const read = readMarker(config.venv);
+  if (read.kind === 'absent') return rebuild('it was not built by onevenv (no state marker)');
+  if (read.kind === 'corrupt') return rebuild(`its state marker is unreadable: ${read.reason}`);
+  const previous = read.marker;
+  if (previous.state !== 'ready') return rebuild('the previous sync did not finish');
+  if (previous.venv !== config.venv) return rebuild(`it was built at ${previous.venv}`);
+  if (previous.installer !== backend) {
+    return rebuild(`it was built for ${previous.installer}, the installer now is ${backend}`);
+  }
+  const python = venvPython(config.venv);
+  const real = realPathOrUndefined(python);
+  if (!real) return rebuild(`its base interpreter ${previous.python.base} vanished or moved`);
+  let version = previous.python.version;
+  if (real !== previous.python.real || fileIdentity(real) !== previous.python.identity) {
+    const facts = await queryInterpreter(python, env);
+    if ('error' in facts) return rebuild(`its interpreter ${facts.error}`);
+    const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+    if (minor(facts.version) !== minor(previous.python.version)) {
+      return rebuild(
+        `its base interpreter changed from ${previous.python.version} to ${facts.version}`,
+      );
+    }
+    version = facts.version;
+  }
+  const request = interpreterRequest(config);
+  const unfit = rejectionReason(version, request);
+  if (unfit) return rebuild(`its Python ${version} ${unfit}`);
+  const cfg = await readPyvenvCfg(config.venv);
+  return {
+    action: 'update',
+    previous,
+    interpreter: {
+      path: previous.python.base,
+      realPath: real,
+      version,
+      implementation: cfg?.implementation?.toLowerCase() ?? 'cpython',
+      ensurepip: true,
+      source: 'path',
+    },
+  };
+}
+
+function baseMarker(
+  config: OnevenvConfig,
+  backend: Backend,
+  interpreter: Interpreter,
+  lockState: Marker['lockState'],
+): Marker {
+  const real = realPathOrUndefined(interpreter.realPath) ?? interpreter.realPath;
+  const marker: Marker = {
+    format: MARKER_FORMAT,
+    state: 'installing',
+    tool: toolVersion(),
+    venv: config.venv,
+    inputs: hashInputs(config),
+    fingerprint: '',
+    python: {
+      base: interpreter.path,
+      real,
+      identity: fileIdentity(real) ?? '',
+      version: interpreter.version,
+    },
+    installer: backend,
+    lockState,
+    editables: config.editable,
+    paths: config.paths,
+    packages: 0,
+    imports: { ok: false, failed: [] },
+    updatedAt: new Date().toISOString(),
+  };
+  marker.fingerprint = fingerprintOf(marker);
+  return marker;
+}
+
+export interface SyncHooks {
+  /** Called once when another process holds the environment lock. */
+  onWait?: (message: string) => void;
+}
+
+export async function syncEnvironment(
+  config: OnevenvConfig,
+  options: SyncOptions = {},
+  hooks: SyncHooks = {},
+): Promise<SyncResult> {
+  const env = installerEnv(options.env ?? process.env);
+  const display = displayPath(config);
+  checkConfigValues(config);
+
+  const before = readyMarker(config, options.frozen === true);
+  if (before) return resultFromMarker(before, false);
+  if (options.locked) await ensureLockCurrent(config, options);
+
+  const lockPath = `${config.venv}.lock`;
+  const shownVenv = display(config.venv);
+  const envLock = await acquireEnvLock(lockPath, {
+    timeoutSeconds: config.lockTimeout,
+    display,
+    onWait: (holder) => {
+      const message = `waiting for onevenv (${describeHolder(holder)}) to finish with ${shownVenv} (lock ${display(lockPath)})`;
+      (hooks.onWait ?? log.info)(message);
+    },
+  });
+  try {
+    const done = readyMarker(config, options.frozen === true);
+    if (done) return resultFromMarker(done, false);
+    return await changeEnvironment(config, options, env, envLock);
+  } finally {
+    await envLock.release();
+  }
+}
+
+async function changeEnvironment(
+  config: OnevenvConfig,
+  options: SyncOptions,
+  env: NodeJS.ProcessEnv,
+  envLock: EnvLock,
+): Promise<SyncResult> {
+  const started = Date.now();
+  const display = displayPath(config);
+  const shownVenv = display(config.venv);
+  const runner: StepRunner = {
+    async run(command, args, runOptions) {
+      checkInterrupted();
+      const running = runProcess(command, args, { cwd: config.root, env: runOptions?.env ?? env });
+      await envLock.recordChildren(activeChildPids());
+      try {
+        return await running;
+      } finally {
+        await envLock.recordChildren(activeChildPids());
+      }
+    },
+  };
+
+  // Refuse a foreign directory before anything (the lock included) is changed.
+  const refusal = refuseVenvDir(await inspectVenvDir(config.venv), shownVenv);
+  if (refusal) throw refusal;
+
+  const backend = chooseBackend(config, env);
+  const uv = findUv(env);
+  const lockState = await ensureLockCurrent(config, options);
+  const lockText = await fs.readFile(config.lock, 'utf8');
+  const lock = parseLockFile(lockText);
+  checkLockHashes(config, lock);
+
+  for (const trash of await removeTrash(config.venv)) log.debug(`removed ${trash}`);
+  checkInterrupted();
+
+  const plan = await planVenv(config, backend, options, env);
+  const { interpreter } = plan;
+  const marker = baseMarker(config, backend, interpreter, lockState);
+  let trash: string | undefined;
+
+  if (plan.action === 'update') {
+    await writeMarker(config.venv, marker);
+    log.step(`Updating ${shownVenv} (Python ${interpreter.version})`);
+  } else {
+    if (plan.action === 'rebuild') {
+      log.step(`Rebuilding ${shownVenv}: ${plan.reason}`);
+      // Mark the old venv first: its trash is then recognisably ours to delete.
+      await writeMarker(config.venv, { ...marker, venv: config.venv });
+      trash = await moveVenvAside(config.venv);
+    } else {
+      log.step(`Creating ${shownVenv}`);
+    }
+    log.step(`Using Python ${interpreter.version} (${interpreter.path})`);
+    await fs.mkdir(config.venv, { recursive: true });
+    await writeMarker(config.venv, marker);
+    await createVenv({
+      backend,
+      uv,
+      interpreter,
+      venv: config.venv,
+      cwd: config.root,
+      env,
+      runner,
+    });
+    // The identity of the interpreter as the new venv resolves it.
+    const real = realPathOrUndefined(venvPython(config.venv));
+    if (real && real !== marker.python.real) {
+      marker.python.real = real;
+      marker.python.identity = fileIdentity(real) ?? '';
+    }
+  }
+  checkInterrupted();
+
+  const editables = config.editable;
+  const lockedNames = new Set(lock.packages.map((pkg) => pkg.name));
+  log.step(
+    `Installing ${lockedNames.size} package${lockedNames.size === 1 ? '' : 's'} from ${display(config.lock)} with ${backend}`,
+  );
+  const report = await installLocked({
+    backend,
+    uv,
+    venv: config.venv,
+    lock: config.lock,
+    editables,
+    indexArgs: indexArgs(backend, config, options.env ?? process.env),
+    cwd: config.root,
+    env,
+    runner,
+  });
+  checkInterrupted();
+
+  for (const dir of config.paths) {
+    try {
+      await fs.access(dir);
+    } catch {
+      log.warn(
+        `${display(dir)} (tool.onevenv.paths) does not exist yet; it is on sys.path once it does`,
+      );
+    }
+  }
+  await writePathsPth(config.venv, config.paths);
+
+  const groups = probeGroups(config);
+  let probe = await probeVenv(venvPython(config.venv), groups, { env });
+  if (backend === 'pip') {
+    const editableReal = new Set(editables.map((dir) => realPathOrUndefined(dir) ?? dir));
+    const extraneous = probe.installed
+      .filter(
+        (dist) =>
+          dist.name !== 'pip' &&
+          !lockedNames.has(dist.name) &&
+          !(dist.editable && editableReal.has(dist.editable)),
+      )
+      .map((dist) => dist.name);
+    if (extraneous.length > 0) {
+      log.step(`Removing ${extraneous.length} not in the lock: ${extraneous.join(', ')}`);
+      report.removed.push(...extraneous);
+      await uninstallExtraneous({ venv: config.venv, env, runner }, extraneous);
+      probe = await probeVenv(venvPython(config.venv), groups, { env });
+    }
+  }
+  checkInterrupted();
+
+  const packages = probe.installed.filter(
+    (dist) => !(dist.name === 'pip' && backend === 'pip' && !lockedNames.has('pip')),
+  ).length;
+  const ready: Marker = {
+    ...marker,
+    state: 'ready',
+    packages,
+    imports: { ok: probe.failures.length === 0, failed: probe.failures },
+    updatedAt: new Date().toISOString(),
+  };
+  ready.fingerprint = fingerprintOf(ready);
+  await writeMarker(config.venv, ready);
+  if (trash) await fs.rm(trash, { recursive: true, force: true });
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  log.step(
+    `${shownVenv} ready: Python ${interpreter.version}, ${packages} package${packages === 1 ? '' : 's'} (${backend}, ${seconds}s)`,
+  );
+  return resultFromMarker(ready, true);
+}
+
+/** `onevenv sync` from a directory: find the repository, read the declaration, sync. */
+export async function syncInRepo(
+  cwd: string,
+  options: SyncOptions,
+  hooks: SyncHooks = {},
+): Promise<{ root: string; config: OnevenvConfig; result: SyncResult }> {
+  const root = requireRepoRoot(cwd);
+  const config = await loadConfig(root);
+  const result = await syncEnvironment(config, options, hooks);
+  return { root, config, result };
+}
