@@ -132,8 +132,8 @@ describe('requirements files', () => {
     '    --hash=sha256:bbb',
     './vendor/thing-1.0-py3-none-any.whl',
     'private @ https://user:hunter2@example.com/private-1.0.tar.gz',
-    'pinned==${PINNED_VERSION}',
-    'torch @ https://${TOKEN}@download.example/torch.whl',
+    `pinned==\${PINNED_VERSION}`,
+    `torch @ https://\${TOKEN}@download.example/torch.whl`,
     'uvicorn[standard] >= 0.29',
     'not a requirement!',
     '--frobnicate',
@@ -180,22 +180,22 @@ describe('requirements files', () => {
         meta: { url: 'https://user:****@example.com/private-1.0.tar.gz', redacted: true },
       },
       {
-        requirement: 'pinned==${PINNED_VERSION}',
+        requirement: `pinned==\${PINNED_VERSION}`,
         name: 'pinned',
-        specifier: '==${PINNED_VERSION}',
+        specifier: `==\${PINNED_VERSION}`,
         source: `${file}:17`,
         context: 'tools',
         origin: 'requirements',
         meta: { containsVariable: true },
       },
       {
-        requirement: 'torch @ https://${TOKEN}@download.example/torch.whl',
+        requirement: `torch @ https://\${TOKEN}@download.example/torch.whl`,
         name: 'torch',
         specifier: '',
         source: `${file}:18`,
         context: 'tools',
         origin: 'requirements',
-        meta: { url: 'https://${TOKEN}@download.example/torch.whl', containsVariable: true },
+        meta: { url: `https://\${TOKEN}@download.example/torch.whl`, containsVariable: true },
       },
       {
         requirement: 'uvicorn[standard] >= 0.29',
@@ -324,7 +324,7 @@ describe('requirements files', () => {
   });
 
   test('options that need a value, take none, or name the package through a variable', () => {
-    const result = detect('-r\n--pre=yes\n${PKG}==1\n-e\n', 'requirements.txt');
+    const result = detect(`-r\n--pre=yes\n\${PKG}==1\n-e\n`, 'requirements.txt');
     expect(result?.dependencySource?.problems).toEqual([
       { source: 'requirements.txt:1', line: 1, message: "option '-r' needs a value in '-r'" },
       {
@@ -335,9 +335,544 @@ describe('requirements files', () => {
       {
         source: 'requirements.txt:3',
         line: 3,
-        message: "'${PKG}==1' names its package through a variable",
+        message: `'\${PKG}==1' names its package through a variable`,
       },
       { source: 'requirements.txt:4', line: 4, message: "option '-e' needs a value in '-e'" },
+    ]);
+  });
+});
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seedRoot = path.resolve(here, '../../../test/fixtures/seed-before');
+
+describe('pyproject.toml', () => {
+  test('the seed repository’s replay package: [project], optional-dependencies, requires-python', () => {
+    const text = readFileSync(path.join(seedRoot, 'replay/pyproject.toml'), 'utf8');
+    const file = 'replay/pyproject.toml';
+    const declared = (line: number, requirement: string, name: string, specifier: string) => ({
+      requirement,
+      name,
+      specifier,
+      source: `${file}:${line}`,
+      context: 'replay',
+      origin: 'pyproject' as const,
+    });
+    expect(detect(text, file)).toEqual({
+      references: [],
+      dependencies: [
+        declared(11, 'fastapi>=0.110', 'fastapi', '>=0.110'),
+        {
+          ...declared(12, 'uvicorn[standard]>=0.29', 'uvicorn', '>=0.29'),
+          meta: { extras: ['standard'] },
+        },
+        declared(13, 'pydantic>=2.6', 'pydantic', '>=2.6'),
+        { ...declared(18, 'httpx>=0.27', 'httpx', '>=0.27'), meta: { extra: 'test' } },
+        { ...declared(19, 'pytest>=8', 'pytest', '>=8'), meta: { extra: 'test' } },
+      ],
+      dependencySource: {
+        ...source(file, 'pyproject'),
+        package: { name: 'replay', line: 6, buildBackend: 'setuptools.build_meta' },
+        requiresPython: { specifier: '>=3.10', line: 9 },
+      },
+    });
+  });
+
+  const groups = [
+    '# dependencies = ["decoy-in-a-comment>=1"]',
+    '[tool.other]',
+    'dependencies = ["decoy-in-another-table>=1"]',
+    '',
+    '[project]',
+    'name = "tools"',
+    "dependencies = ['rich', \"click>=8 ; python_version >= '3.10'\"]",
+    '',
+    '[dependency-groups]',
+    'lint = ["ruff==0.6.0"]',
+    'test = [',
+    '  "pytest>=8",',
+    '  # "commented-out",',
+    '  {include-group = "lint"},',
+    ']',
+    'ci = [{include-group = "Test"}, {include-group = "missing"}]',
+    '',
+  ].join('\n');
+
+  test('[dependency-groups]: one declaration per string, include-group as data, unknown groups reported', () => {
+    const file = 'tools/pyproject.toml';
+    const at = (line: number) => `${file}:${line}`;
+    expect(detect(groups, file)).toEqual({
+      references: [],
+      dependencies: [
+        {
+          requirement: 'rich',
+          name: 'rich',
+          specifier: '',
+          source: at(7),
+          context: 'tools',
+          origin: 'pyproject',
+        },
+        {
+          requirement: "click>=8 ; python_version >= '3.10'",
+          name: 'click',
+          specifier: '>=8',
+          source: at(7),
+          context: 'tools',
+          origin: 'pyproject',
+          meta: { marker: "python_version >= '3.10'" },
+        },
+        {
+          requirement: 'ruff==0.6.0',
+          name: 'ruff',
+          specifier: '==0.6.0',
+          source: at(10),
+          context: 'tools',
+          origin: 'pyproject',
+          meta: { group: 'lint' },
+        },
+        {
+          requirement: 'pytest>=8',
+          name: 'pytest',
+          specifier: '>=8',
+          source: at(12),
+          context: 'tools',
+          origin: 'pyproject',
+          meta: { group: 'test' },
+        },
+      ],
+      dependencySource: {
+        ...source(file, 'pyproject'),
+        package: { name: 'tools', line: 6 },
+        groupIncludes: [
+          { group: 'test', include: 'lint', line: 14 },
+          { group: 'ci', include: 'test', line: 16 },
+        ],
+        problems: [
+          {
+            source: at(16),
+            line: 16,
+            message: "dependency-groups.ci includes 'missing', which is no group",
+          },
+        ],
+      },
+    });
+  });
+
+  test('CRLF line endings give the same lines', () => {
+    const lf = detect(groups, 'pyproject.toml');
+    expect(detect(crlf(groups), 'pyproject.toml')).toEqual(lf);
+  });
+
+  test('groups that include each other are reported, not followed forever', () => {
+    const text = '[dependency-groups]\na = [{include-group = "b"}]\nb = [{include-group = "a"}]\n';
+    expect(detect(text, 'pyproject.toml')?.dependencySource?.problems).toEqual([
+      {
+        source: 'pyproject.toml:3',
+        line: 3,
+        message: 'dependency-groups include each other: a -> b -> a',
+      },
+    ]);
+  });
+
+  test('Poetry tables: constraints converted to PEP 440, python is requires-python', () => {
+    const text = [
+      '[tool.poetry]',
+      'name = "legacy"',
+      '',
+      '[tool.poetry.dependencies]',
+      'python = "^3.10"',
+      'fastapi = "^0.110.1"',
+      'pydantic = { version = "~2.6", extras = ["email"] }',
+      'requests = "*"',
+      'tomli = { version = ">=1.1", python = "<3.11" }',
+      'internal = { path = "../internal", develop = true }',
+      'tool = { git = "https://github.com/org/tool.git", tag = "v1" }',
+      'weird = "^1 || ^2"',
+      '',
+      '[tool.poetry.group.test.dependencies]',
+      'pytest = "8.1.*"',
+      '"pytest-cov" = "4.1.0"',
+      '',
+    ].join('\n');
+    const file = 'legacy/pyproject.toml';
+    const base = { context: 'legacy', origin: 'pyproject' as const };
+    expect(detect(text, file)).toEqual({
+      references: [],
+      dependencies: [
+        {
+          ...base,
+          requirement: 'fastapi>=0.110.1,<0.111',
+          name: 'fastapi',
+          specifier: '>=0.110.1,<0.111',
+          source: `${file}:6`,
+          meta: { poetry: '^0.110.1' },
+        },
+        {
+          ...base,
+          requirement: 'pydantic[email]>=2.6,<2.7',
+          name: 'pydantic',
+          specifier: '>=2.6,<2.7',
+          source: `${file}:7`,
+          meta: { poetry: '~2.6', extras: ['email'] },
+        },
+        { ...base, requirement: 'requests', name: 'requests', specifier: '', source: `${file}:8` },
+        {
+          ...base,
+          requirement: 'tomli>=1.1; python_version < "3.11"',
+          name: 'tomli',
+          specifier: '>=1.1',
+          source: `${file}:9`,
+          meta: { poetry: '>=1.1', marker: 'python_version < "3.11"' },
+        },
+        {
+          ...base,
+          requirement: 'tool @ git+https://github.com/org/tool.git@v1',
+          name: 'tool',
+          specifier: '',
+          source: `${file}:11`,
+          meta: { url: 'git+https://github.com/org/tool.git@v1' },
+        },
+        {
+          ...base,
+          requirement: 'weird',
+          name: 'weird',
+          specifier: '',
+          source: `${file}:12`,
+          meta: { poetry: '^1 || ^2', unconverted: true },
+        },
+        {
+          ...base,
+          requirement: 'pytest==8.1.*',
+          name: 'pytest',
+          specifier: '==8.1.*',
+          source: `${file}:15`,
+          meta: { poetry: '8.1.*', group: 'test' },
+        },
+        {
+          ...base,
+          requirement: 'pytest-cov==4.1.0',
+          name: 'pytest-cov',
+          specifier: '==4.1.0',
+          source: `${file}:16`,
+          meta: { poetry: '4.1.0', group: 'test' },
+        },
+      ],
+      dependencySource: {
+        ...source(file, 'pyproject'),
+        package: { name: 'legacy', line: 2 },
+        requiresPython: { specifier: '>=3.10,<4', line: 5 },
+        directInstalls: [{ written: '../internal', paths: ['internal'], editable: true, line: 10 }],
+        problems: [
+          {
+            source: `${file}:12`,
+            line: 12,
+            message: "weird = '^1 || ^2': '^1 || ^2' allows either of two ranges; PEP 440 cannot",
+          },
+        ],
+      },
+    });
+  });
+
+  test.each([
+    ['^1.2.3', '>=1.2.3,<2'],
+    ['^1.2', '>=1.2,<2'],
+    ['^1', '>=1,<2'],
+    ['^0.2.3', '>=0.2.3,<0.3'],
+    ['^0.0.3', '>=0.0.3,<0.0.4'],
+    ['^0.0', '>=0.0,<0.1'],
+    ['^0', '>=0,<1'],
+    ['^2.0.0rc1', '>=2.0.0rc1,<3'],
+    ['~1.2.3', '>=1.2.3,<1.3'],
+    ['~1.2', '>=1.2,<1.3'],
+    ['~1', '>=1,<2'],
+    ['~=1.2', '~=1.2'],
+    ['1.2.*', '==1.2.*'],
+    ['*', ''],
+    ['1.2.3', '==1.2.3'],
+    ['=1.2.3', '==1.2.3'],
+    ['>= 1.2, < 1.5', '>=1.2,<1.5'],
+    ['>=1.2 <1.5', '>=1.2,<1.5'],
+    ['!=1.3', '!=1.3'],
+  ])('Poetry %s is PEP 440 %s', (poetry, pep440) => {
+    expect(poetryToPep440(poetry)).toEqual({ ok: true, specifier: pep440 });
+  });
+
+  test.each([['^1 || ^2'], ['^x'], ['latest']])('Poetry %s has no PEP 440 form', (poetry) => {
+    expect(poetryToPep440(poetry).ok).toBe(false);
+  });
+
+  test('malformed TOML is one problem at its line, never an exception', () => {
+    const text = '[project]\nname = "x"\ndependencies = ["a",\n[broken\n';
+    expect(detect(text, 'pyproject.toml')).toEqual({
+      references: [],
+      dependencies: [],
+      dependencySource: {
+        ...source('pyproject.toml', 'pyproject'),
+        context: '.',
+        problems: [expect.objectContaining({ source: 'pyproject.toml:4', line: 4 })],
+      },
+    });
+    expect(detect('', 'pyproject.toml')).toBeNull();
+    expect(detect('[tool.black]\nline-length = 100\n', 'pyproject.toml')).toBeNull();
+  });
+
+  test('invalid requirement strings and requires-python are problems with their lines', () => {
+    const text =
+      '[project]\nrequires-python = "3.10+"\ndependencies = [\n  "ok",\n  "not ok!",\n]\n';
+    const result = detect(text, 'pyproject.toml');
+    expect(result?.dependencies?.map((d) => d.source)).toEqual(['pyproject.toml:4']);
+    expect(result?.dependencySource?.problems).toEqual([
+      {
+        source: 'pyproject.toml:2',
+        line: 2,
+        message: "requires-python '3.10+' is not a PEP 440 version specifier",
+      },
+      {
+        source: 'pyproject.toml:5',
+        line: 5,
+        message: "invalid version specifier 'ok!' in 'not ok!'",
+      },
+    ]);
+  });
+
+  test('onevenv’s own python/pyproject.toml is reported as the unified home, groups included', () => {
+    const text = [
+      '[project]',
+      'name = "repo-python-env"',
+      'version = "0"',
+      'requires-python = ">=3.10"',
+      'dependencies = []',
+      '',
+      '[dependency-groups]',
+      'mcp = ["fastmcp>=2"]',
+      '',
+      '[tool.onevenv]',
+      'editable = ["../replay"]',
+      '',
+    ].join('\n');
+    expect(detect(text, 'python/pyproject.toml')).toEqual({
+      references: [],
+      dependencies: [
+        {
+          requirement: 'fastmcp>=2',
+          name: 'fastmcp',
+          specifier: '>=2',
+          source: 'python/pyproject.toml:8',
+          context: 'python',
+          origin: 'pyproject',
+          meta: { group: 'mcp' },
+        },
+      ],
+      dependencySource: {
+        ...source('python/pyproject.toml', 'pyproject'),
+        unified: true,
+        package: { name: 'repo-python-env', line: 2 },
+        requiresPython: { specifier: '>=3.10', line: 4 },
+      },
+    });
+  });
+
+  test('setuptools dynamic dependencies read from files are includes', () => {
+    const text = [
+      '[project]',
+      'name = "svc"',
+      'dynamic = ["dependencies"]',
+      '[tool.setuptools.dynamic]',
+      'dependencies = { file = ["requirements.in"] }',
+      '',
+    ].join('\n');
+    expect(detect(text, 'svc/pyproject.toml')?.dependencySource?.includes).toEqual([
+      {
+        kind: 'requirements',
+        path: 'svc/requirements.in',
+        written: 'requirements.in',
+        local: true,
+        line: 5,
+      },
+    ]);
+  });
+
+  test('tool settings that name an environment are references with exact spans', () => {
+    const text = [
+      '[tool.pyright]',
+      'venvPath = "."',
+      'venv = ".venv"',
+      '',
+      '[tool.mypy]',
+      'python_executable = "../python/.venv/bin/python"',
+      '',
+    ].join('\n');
+    const file = 'tools/pyproject.toml';
+    const result = detect(text, file);
+    expect(result?.references).toEqual([
+      {
+        file,
+        line: 3,
+        column: 9,
+        span: { start: 38, end: 43 },
+        text: '.venv',
+        kind: 'interpreter-path',
+        adapter: 'python-deps',
+        consumer: `pyright settings ${file}`,
+        environment: 'tools/.venv',
+        skipReason: 'unsupported',
+      },
+      {
+        file,
+        line: 6,
+        column: 22,
+        span: { start: 79, end: 105 },
+        text: '../python/.venv/bin/python',
+        kind: 'interpreter-path',
+        adapter: 'python-deps',
+        consumer: `mypy settings ${file}`,
+        environment: 'python/.venv',
+        skipReason: 'unsupported',
+      },
+    ]);
+    for (const reference of result?.references ?? []) {
+      expect(text.slice(reference.span.start, reference.span.end)).toBe(reference.text);
+    }
+    const variable = detect(`[tool.mypy]\npython_executable = "\${VENV}/bin/python"\n`, file);
+    expect(variable?.references?.map((r) => [r.environment, r.skipReason])).toEqual([
+      ['unknown', 'contains-variable'],
+    ]);
+    const system = detect('[tool.mypy]\npython_executable = "/usr/bin/python3"\n', file);
+    expect(system?.references?.map((r) => [r.environment, r.skipReason])).toEqual([
+      ['system interpreter', 'external-interpreter'],
+    ]);
+  });
+});
+
+describe('setup.cfg', () => {
+  const text = [
+    '[metadata]',
+    'name = legacy-tool',
+    '',
+    '[options]',
+    'python_requires = >=3.9',
+    'install_requires =',
+    '    requests>=2',
+    '    # a comment inside the value',
+    '    pyyaml ; python_version >= "3.9"  # why',
+    '',
+    '    click',
+    'packages = find:',
+    '',
+    '[options.extras_require]',
+    'test = pytest>=7, coverage',
+    'docs =',
+    '  sphinx',
+    '',
+    '[flake8]',
+    'max-line-length: 100',
+    '',
+  ].join('\n');
+  const file = 'legacy/setup.cfg';
+  const base = { context: 'legacy', origin: 'setup.cfg' as const };
+  const expected: DetectResult = {
+    references: [],
+    dependencies: [
+      {
+        ...base,
+        requirement: 'requests>=2',
+        name: 'requests',
+        specifier: '>=2',
+        source: `${file}:7`,
+      },
+      {
+        ...base,
+        requirement: 'pyyaml ; python_version >= "3.9"',
+        name: 'pyyaml',
+        specifier: '',
+        source: `${file}:9`,
+        meta: { marker: 'python_version >= "3.9"' },
+      },
+      { ...base, requirement: 'click', name: 'click', specifier: '', source: `${file}:11` },
+      {
+        ...base,
+        requirement: 'pytest>=7',
+        name: 'pytest',
+        specifier: '>=7',
+        source: `${file}:15`,
+        meta: { extra: 'test' },
+      },
+      {
+        ...base,
+        requirement: 'coverage',
+        name: 'coverage',
+        specifier: '',
+        source: `${file}:15`,
+        meta: { extra: 'test' },
+      },
+      {
+        ...base,
+        requirement: 'sphinx',
+        name: 'sphinx',
+        specifier: '',
+        source: `${file}:17`,
+        meta: { extra: 'docs' },
+      },
+    ],
+    dependencySource: {
+      ...source(file, 'setup.cfg'),
+      package: { name: 'legacy-tool', line: 2 },
+      requiresPython: { specifier: '>=3.9', line: 5 },
+    },
+  };
+
+  test('install_requires, extras_require and python_requires with continuation lines', () => {
+    expect(detect(text, file)).toEqual(expected);
+  });
+
+  test('CRLF line endings give the same result', () => {
+    expect(detect(crlf(text), file)).toEqual(expected);
+  });
+
+  test('file: lists are includes; malformed lines are problems; empty files declare nothing', () => {
+    const result = detect(
+      'stray = before any section\n[options]\ninstall_requires = file: requirements.txt, extra.txt\nnot an option\n',
+      'svc/setup.cfg',
+    );
+    expect(result?.dependencySource).toEqual({
+      ...source('svc/setup.cfg', 'setup.cfg'),
+      includes: [
+        {
+          kind: 'requirements',
+          path: 'svc/requirements.txt',
+          written: 'requirements.txt',
+          local: true,
+          line: 3,
+        },
+        { kind: 'requirements', path: 'svc/extra.txt', written: 'extra.txt', local: true, line: 3 },
+      ],
+      problems: [
+        { source: 'svc/setup.cfg:1', line: 1, message: "'stray' comes before any [section]" },
+        {
+          source: 'svc/setup.cfg:4',
+          line: 4,
+          message: "'not an option' is neither a [section], a key = value nor a continuation",
+        },
+      ],
+    });
+    expect(detect('', 'setup.cfg')).toBeNull();
+    expect(detect('[flake8]\nmax-line-length = 100\n', 'setup.cfg')).toBeNull();
+  });
+
+  test('[mypy] python_executable is an environment reference', () => {
+    const cfg = '[mypy]\npython_executable = scripts/.venv/bin/python3\n';
+    expect(detect(cfg, 'setup.cfg')?.references).toEqual([
+      {
+        file: 'setup.cfg',
+        line: 2,
+        column: 21,
+        span: { start: 27, end: 52 },
+        text: 'scripts/.venv/bin/python3',
+        kind: 'interpreter-path',
+        adapter: 'python-deps',
+        consumer: 'mypy settings setup.cfg',
+        environment: 'scripts/.venv',
+        skipReason: 'unsupported',
+      },
     ]);
   });
 });
