@@ -20,47 +20,46 @@ export function condenseUv(stderr: string): string {
         .trim(),
     )
     .filter((line) => line !== '');
-  return relevant.join(' ').replace(/:\s+(?=Because|Caused)/g, ': ');
+  // "No solution found when resolving dependencies" introduces the explanation.
+  if (relevant.length > 1 && !/[.:]$/.test(relevant[0]!)) relevant[0] = `${relevant[0]}:`;
+  return relevant.join(' ');
 }
 
-/** pip: the ERROR lines and the "conflict is caused by" block; the generic advice goes. */
+/** pip: the ERROR lines, then the "conflict is caused by" block; the generic advice goes. */
 export function condensePip(output: string): string {
-  const lines = output.split('\n').map((line) => line.trimEnd());
-  const parts: string[] = [];
+  const lines = output.split('\n').map((line) => line.trim());
+  const errors: string[] = [];
+  const conflict: string[] = [];
   let inConflict = false;
   for (const line of lines) {
-    const trimmed = line.trim();
-    if (/^The conflict is caused by:/.test(trimmed)) {
+    if (/^The conflict is caused by:/.test(line)) {
       inConflict = true;
-      parts.push('The conflict is caused by:');
       continue;
     }
     if (inConflict) {
-      if (trimmed === '') {
-        if (parts[parts.length - 1] !== 'The conflict is caused by:') inConflict = false;
-        continue;
-      }
-      if (/^(To fix this|Additionally)/.test(trimmed)) {
+      if (line === '' && conflict.length === 0) continue;
+      if (line === '' || /^(To fix this|Additionally)/.test(line)) {
         inConflict = false;
         continue;
       }
-      parts.push(`${trimmed};`);
+      conflict.push(line);
       continue;
     }
-    if (/^ERROR: ResolutionImpossible/.test(trimmed)) continue;
-    if (/^ERROR:/.test(trimmed)) parts.push(trimmed.replace(/^ERROR:\s*/, ''));
+    if (/^ERROR: ResolutionImpossible/.test(line)) continue;
+    if (/^ERROR:/.test(line)) errors.push(sentence(line.replace(/^ERROR:\s*/, '')));
   }
-  const text = parts
-    .join(' ')
-    .replace(/;$/, '')
-    .replace(/; (?=\S+ because)/, '. ');
-  return (
-    text ||
-    lines
-      .filter((l) => l.trim() !== '')
-      .slice(-3)
-      .join(' ')
-  );
+  if (conflict.length > 0) {
+    errors.push(`The conflict is caused by: ${conflict.join('; ')}.`);
+  }
+  if (errors.length > 0) return errors.join(' ');
+  return lines
+    .filter((line) => line !== '')
+    .slice(-3)
+    .join(' ');
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function words(text: string): Set<string> {
@@ -97,7 +96,7 @@ export function resolutionFailure(
     return requirement ? requirement.raw : whole;
   });
   for (const { name, source } of written.files) text = text.split(`-r ${name}`).join(source.label);
-  text = redactUrls(text.replace(/\s+/g, ' ').trim());
+  text = sentence(redactUrls(text.replace(/\s+/g, ' ').trim()));
 
   const mentioned = words(text);
   const involved: string[] = [];
