@@ -2,10 +2,11 @@ import { adapter as mcpJson } from './mcp-json/index.js';
 import { adapter as pythonDeps } from './python-deps/index.js';
 import { adapter as shell } from './shell/index.js';
 import type { Adapter } from './types.js';
+import { adapter as vscode } from './vscode/index.js';
 
 /**
  * Every consumer adapter, in the order scan offers them a file. Each adapter lives in
  * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
-export const adapters: Adapter[] = [mcpJson, shell, pythonDeps];
+export const adapters: Adapter[] = [mcpJson, shell, vscode, pythonDeps];

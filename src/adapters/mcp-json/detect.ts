@@ -13,12 +13,16 @@ import { MappedText } from '../shared/mapped-text.js';
 import {
   basename,
   classifyExecutable,
+  environmentOfDirectory,
   isPythonName,
+  pythonPathEntries,
   type RepoPathOptions,
   resolveRepoPath,
+  workspaceOf,
 } from '../shared/paths.js';
 import { rootVariables, scanMappedShell } from '../shared/shell.js';
 import {
+  type AdapterName,
   type DetectContext,
   type DetectResult,
   ENV_PATH_PYTHON,
@@ -27,6 +31,8 @@ import {
   type ReferenceKind,
   type SkipReason,
 } from '../types.js';
+
+export { workspaceOf };
 
 export type McpTransport = 'stdio' | 'sse' | 'http';
 
@@ -57,18 +63,6 @@ export interface McpServer {
 }
 
 const ROOT_VARIABLES = ['workspaceFolder', 'workspaceRoot'];
-
-/**
- * The workspace a config belongs to: its own directory, or the directory above the dot
- * directory it sits in (`.cursor/mcp.json`, `.vscode/mcp.json`, `.kiro/settings/mcp.json`).
- */
-export function workspaceOf(file: string): string {
-  const parts = file.split('/');
-  parts.pop();
-  const dot = parts.findIndex((part) => part.startsWith('.') && part !== '.' && part !== '..');
-  const dir = dot === -1 ? parts : parts.slice(0, dot);
-  return dir.length === 0 ? '.' : dir.join('/');
-}
 
 /** Clients that expand `${workspaceFolder}` in server definitions. */
 function rootVariableFor(file: string): string | undefined {
@@ -187,6 +181,7 @@ interface ServerScan {
   /** JSON path of the server object, e.g. ['mcpServers', 'codebase']. */
   path: string[];
   references: Reference[];
+  adapter: AdapterName;
 }
 
 /** Runner programs that start Python in an environment of their own choosing. */
@@ -312,7 +307,7 @@ function addReference(
   if (start === undefined || end === undefined) return;
   const fields: Parameters<typeof makeReference>[5] = {
     kind,
-    adapter: 'mcp-json',
+    adapter: scan.adapter,
     consumer: `MCP server ${scan.server.name}`,
     environment,
   };
@@ -550,8 +545,9 @@ function scanEnvEntry(
   };
   const meta: Meta = { ...baseMeta(scan.server), jsonPath };
   if (key === 'PYTHONPATH') {
-    const paths = pythonPathEntries(value, scan.server);
+    const paths = pythonPathEntries(value, pathOptions(scan.server));
     meta.paths = paths.paths;
+    if (paths.appends) meta.appends = true;
     // The paths extend whichever interpreter the server runs.
     const runs = scan.references.find(
       (ref) => ref.kind === 'interpreter-path' || ref.kind === 'python-command',
@@ -570,33 +566,11 @@ function scanEnvEntry(
   if (key === 'VIRTUAL_ENV' || key === 'UV_PROJECT_ENVIRONMENT') {
     meta.variable = key;
     const resolved = resolveRepoPath(value, pathOptions(scan.server));
-    addReference(
-      scan,
-      node,
-      span,
-      'venv-variable',
-      resolved.unresolved ? ENV_UNKNOWN : resolved.path,
-      resolved.unresolved ? 'contains-variable' : undefined,
-      meta,
-    );
+    const env: { environment: string; skipReason?: SkipReason } = resolved.unresolved
+      ? { environment: ENV_UNKNOWN, skipReason: 'contains-variable' }
+      : environmentOfDirectory(resolved.path, resolved.inRepo);
+    addReference(scan, node, span, 'venv-variable', env.environment, env.skipReason, meta);
   }
-}
-
-/** PYTHONPATH entries resolved against the server's directory (`:` separated, `;` on Windows). */
-export function pythonPathEntries(
-  value: string,
-  server: Pick<McpServer, 'cwd'>,
-): { paths: string[]; unresolved: boolean } {
-  const separator = value.includes(';') ? ';' : ':';
-  let unresolved = false;
-  const paths: string[] = [];
-  for (const entry of value.split(separator)) {
-    if (entry.trim() === '') continue;
-    const resolved = resolveRepoPath(entry, { cwd: server.cwd, rootVariables: ROOT_VARIABLES });
-    if (resolved.unresolved) unresolved = true;
-    paths.push(resolved.path);
-  }
-  return { paths, unresolved };
 }
 
 function scanServer(scan: ServerScan, node: JsonNode): void {
@@ -627,12 +601,21 @@ export function detectServers(
   file: string,
   serversNode: JsonNode,
   path: string[],
+  adapter: AdapterName = 'mcp-json',
 ): Reference[] {
   const references: Reference[] = [];
   for (const [name, node] of entries(serversNode)) {
     if (node.type !== 'object') continue;
     const server = readServer(name, node, lines, file, path.join('.'));
-    const scan: ServerScan = { text, lines, file, server, path: [...path, name], references: [] };
+    const scan: ServerScan = {
+      text,
+      lines,
+      file,
+      server,
+      path: [...path, name],
+      references: [],
+      adapter,
+    };
     scanServer(scan, node);
     references.push(...scan.references);
   }

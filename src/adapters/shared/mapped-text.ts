@@ -23,6 +23,12 @@ export class MappedText {
     return this;
   }
 
+  /** Appends decoded unit `i` of a decoded JSON string. */
+  appendDecodedUnit(decoded: DecodedString, i: number): this {
+    this.push(decoded.value[i]!, decoded.offsets[i]!, decoded.offsets[i + 1]!);
+    return this;
+  }
+
   /** Appends file text[start, end) verbatim. */
   appendRaw(fileText: string, start: number, end: number): this {
     for (let i = start; i < end; i++) this.push(fileText[i]!, i, i + 1);

@@ -178,3 +178,105 @@ export function classifyExecutable(
   if (env.skipReason !== undefined) info.skipReason = env.skipReason;
   return info;
 }
+
+/**
+ * The workspace a config file belongs to: its own directory, or the directory above the
+ * dot directory it sits in (`.vscode/tasks.json`, `.cursor/mcp.json`,
+ * `.devcontainer/python/devcontainer.json`, `.kiro/settings/mcp.json` → the directory above).
+ */
+export function workspaceOf(file: string): string {
+  const parts = file.split('/');
+  parts.pop();
+  const dot = parts.findIndex((part) => part.startsWith('.') && part !== '.' && part !== '..');
+  const dir = dot === -1 ? parts : parts.slice(0, dot);
+  return dir.length === 0 ? '.' : dir.join('/');
+}
+
+/** Placeholders a PYTHONPATH value uses to extend the value it inherits. */
+const INHERITED_PYTHONPATH =
+  /^(?:\$PYTHONPATH|\$\{PYTHONPATH\}|\$\{(?:env|containerEnv|localEnv):PYTHONPATH\})$/;
+
+/** Splits on `separator` except inside `${…}` (`${env:PYTHONPATH}` holds a ':'). */
+function splitOutsideBraces(value: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (ch === '$' && value[i + 1] === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+    if (ch === separator && depth === 0) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+export interface PythonPathEntries {
+  /** Entries resolved repo-relative (absolute ones as written; unresolvable ones as written). */
+  paths: string[];
+  /** Some entry holds a variable the adapter cannot resolve. */
+  unresolved: boolean;
+  /** The value extends the inherited PYTHONPATH. */
+  appends: boolean;
+}
+
+/** PYTHONPATH entries (`:`-separated, `;` when the value uses it) resolved against `options.cwd`. */
+export function pythonPathEntries(value: string, options: RepoPathOptions): PythonPathEntries {
+  const separator = value.includes(';') ? ';' : ':';
+  const result: PythonPathEntries = { paths: [], unresolved: false, appends: false };
+  // A Windows drive letter (`C:\…`) only matters with ';' separators, which keep it whole.
+  for (const entry of splitOutsideBraces(value, separator)) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    if (INHERITED_PYTHONPATH.test(trimmed)) {
+      result.appends = true;
+      continue;
+    }
+    const resolved = resolveRepoPath(trimmed, options);
+    if (resolved.unresolved) result.unresolved = true;
+    result.paths.push(resolved.path);
+  }
+  return result;
+}
+
+/**
+ * The environment of a value that is known to name an interpreter (an editor's interpreter
+ * setting): like classifyExecutable, but any name counts, and a venv directory given
+ * instead of its interpreter (`"scripts/.venv"`) is that venv.
+ */
+export function environmentOfInterpreterSetting(
+  value: string,
+  options: RepoPathOptions,
+): { environment: string; skipReason?: SkipReason; resolved: string } {
+  const info = classifyExecutable(value, options);
+  if (info) {
+    const result: { environment: string; skipReason?: SkipReason; resolved: string } = {
+      environment: info.environment,
+      resolved: info.resolved,
+    };
+    if (info.skipReason !== undefined) result.skipReason = info.skipReason;
+    return result;
+  }
+  const resolved = resolveRepoPath(value, options);
+  if (resolved.unresolved) {
+    return { environment: ENV_UNKNOWN, skipReason: 'contains-variable', resolved: resolved.path };
+  }
+  if (!/[/\\]/.test(value.trim()) && !isVenvLikeName(value.trim())) {
+    return { environment: ENV_UNKNOWN, skipReason: 'unsupported', resolved: resolved.path };
+  }
+  const name = basename(resolved.path);
+  let dir = resolved.path;
+  if (!isVenvLikeName(name)) {
+    const parts = resolved.path.split('/');
+    parts.pop();
+    const parent = parts[parts.length - 1] ?? '';
+    if (parent === 'bin' || parent.toLowerCase() === 'scripts') parts.pop();
+    dir = parts.join('/') || (resolved.path.startsWith('/') ? '/' : '.');
+  }
+  return { ...environmentOfDirectory(dir, resolved.inRepo), resolved: resolved.path };
+}
