@@ -4,7 +4,10 @@ import {
   type EnvironmentRef,
   environmentOfDir,
   environmentOfInterpreter,
+  hasSeparator,
   hasUnknown,
+  inBinDir,
+  isPipName,
   isPythonName,
   isVenvLikeName,
   lastSegment,
@@ -18,6 +21,9 @@ export const VENV_VARIABLE_NAME = /venv|virtual_?env/i;
 export const INTERPRETER_VARIABLE_NAME =
   /^(?:py|python3?)(?:_?(?:bin|exe|executable|cmd|command|interp|interpreter))?$/i;
 
+const COMMAND_VARIABLE_NAME =
+  /^(?:py|python3?|pip3?)(?:_?(?:bin|exe|executable|cmd|command|interp|interpreter))?$/i;
+
 /**
  * Does the variable `name`, set to the expanded `value`, name a venv or an interpreter?
  * Its environment when it does (contains-variable when the value cannot be known).
@@ -29,15 +35,23 @@ export function classifyVariable(
   cwd: string | null,
   active: EnvironmentRef | null = null,
 ): EnvironmentRef | undefined {
-  if (value.trim() === '') return undefined;
-  const last = lastSegment(value);
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  // `PYTHON = .venv/bin/python -u`: the command is the first word, for names that say
+  // they hold a command; any other value with spaces is text (a message, a flag list).
+  const command = trimmed.split(/\s+/)[0]!;
+  if (command !== trimmed && !COMMAND_VARIABLE_NAME.test(name)) return undefined;
+  const last = lastSegment(command);
   const lastKnown = !hasUnknown(last);
-  if (lastKnown && isPythonName(last)) return environmentOfInterpreter(value, cwd, active);
-  if (lastKnown && (isVenvLikeName(last) || VENV_VARIABLE_NAME.test(name))) {
-    return environmentOfDir(locate(value, cwd));
+  if (lastKnown && isPythonName(last)) return environmentOfInterpreter(command, cwd, active);
+  if (lastKnown && isPipName(last) && hasSeparator(command) && inBinDir(command)) {
+    return environmentOfInterpreter(command, cwd, active);
+  }
+  if (command === trimmed && lastKnown && (isVenvLikeName(last) || VENV_VARIABLE_NAME.test(name))) {
+    return environmentOfDir(locate(trimmed, cwd));
   }
   if (VENV_VARIABLE_NAME.test(name) || INTERPRETER_VARIABLE_NAME.test(name)) {
-    return hasUnknown(value)
+    return hasUnknown(trimmed)
       ? { environment: ENV_UNKNOWN, skipReason: 'contains-variable' }
       : undefined;
   }
