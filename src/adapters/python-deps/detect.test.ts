@@ -1,20 +1,34 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { DependencyDeclaration, DetectContext, DetectResult } from '../types.js';
-import { detectDependencies, fileKind } from './detect.js';
+import { type DependencyFileKind, detectImports, fileKind } from './detect.js';
 import { adapter } from './index.js';
 import { dropLocalImports } from './local-imports.js';
 import { poetryToPep440 } from './poetry.js';
+import { detectPyproject } from './pyproject.js';
+import { detectRequirements } from './requirements.js';
+import { detectSetupCfg } from './setup-cfg.js';
 import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
 
 const context: DetectContext = { unifiedVenv: 'python/.venv' };
 
 function detect(content: string, file: string, ctx: DetectContext = context): DetectResult | null {
   return adapter.detect(content, file, ctx);
+}
+
+function detectUnguarded(
+  text: string,
+  file: string,
+  kind: DependencyFileKind,
+): DetectResult | null {
+  if (kind === 'pyproject') return detectPyproject(text, file, context);
+  if (kind === 'setup.cfg') return detectSetupCfg(text, file, context);
+  if (kind === 'python') return detectImports(text, file, context);
+  return detectRequirements(text, file, context, { constraints: kind === 'constraints' });
 }
 
 function crlf(text: string): string {
@@ -874,5 +888,384 @@ describe('setup.cfg', () => {
         skipReason: 'unsupported',
       },
     ]);
+  });
+});
+
+describe('third-party imports of Python files', () => {
+  const script = [
+    '#!/usr/bin/env python3',
+    '"""Module docstring.',
+    '',
+    'import docstring_decoy',
+    'from docstring_decoy2 import x',
+    '"""',
+    'from __future__ import annotations',
+    '',
+    'import os, sys',
+    'import numpy as np, yaml',
+    'from . import sibling',
+    'from .pkg import thing',
+    'from .. import parent',
+    'import xml.etree.ElementTree as ET',
+    '# import comment_decoy',
+    'text = "import string_decoy"',
+    "raw = r'from raw_decoy import x'",
+    'data = b"import bytes_decoy"',
+    'message = f"{\'import fstring_decoy\'} {value!r:>{width}}"',
+    'nested = f"{x["import nested_decoy"]}"',
+    "multi = '''",
+    'import triple_decoy',
+    "'''",
+    'call(',
+    '    "import in_call_decoy",',
+    ')',
+    'try:',
+    '    import ujson as json',
+    'except ImportError:',
+    '    import simplejson as json',
+    'try:',
+    '    import orjson',
+    'except (KeyError, ValueError):',
+    '    pass',
+    'if TYPE: import attr; import jwt',
+    'from google.protobuf import message',
+    'from google import protobuf',
+    'from PIL import Image',
+    'from tree_sitter import Language',
+    'import tree_sitter_cpp',
+    'def main():',
+    '    from dateutil import parser',
+    '    return parser \\',
+    '        .parse("x")',
+    'import yaml',
+    'obj.import_thing = 1',
+    '',
+  ].join('\n');
+  const file = 'scripts/tool.py';
+  const expected: DetectResult = {
+    references: [],
+    dependencies: [
+      importOf(file, 10, 'numpy', 'numpy', { module: 'numpy' }),
+      importOf(file, 10, 'PyYAML', 'pyyaml', { module: 'yaml' }),
+      importOf(file, 28, 'ujson', 'ujson', { module: 'ujson', optional: true }),
+      importOf(file, 30, 'simplejson', 'simplejson', { module: 'simplejson', optional: true }),
+      importOf(file, 32, 'orjson', 'orjson', { module: 'orjson' }),
+      importOf(file, 35, 'attrs', 'attrs', { module: 'attr' }),
+      importOf(file, 35, 'PyJWT', 'pyjwt', { module: 'jwt' }),
+      importOf(file, 36, 'protobuf', 'protobuf', { module: 'google.protobuf' }),
+      importOf(file, 38, 'Pillow', 'pillow', { module: 'PIL' }),
+      importOf(file, 39, 'tree-sitter', 'tree-sitter', { module: 'tree_sitter' }),
+      importOf(file, 40, 'tree-sitter-cpp', 'tree-sitter-cpp', { module: 'tree_sitter_cpp' }),
+      importOf(file, 42, 'python-dateutil', 'python-dateutil', { module: 'dateutil' }),
+    ],
+  };
+
+  test('absolute imports only, never inside strings, docstrings or comments', () => {
+    expect(detect(script, file)).toEqual(expected);
+  });
+
+  test('CRLF line endings give the same result', () => {
+    expect(detect(crlf(script), file)).toEqual(expected);
+  });
+
+  test('a file with no third-party imports declares nothing', () => {
+    expect(detect('', file)).toBeNull();
+    expect(detect('import os\nfrom pathlib import Path\nfrom . import x\n', file)).toBeNull();
+  });
+
+  test('the interpreter’s own standard-library list wins over the built-in one', () => {
+    const text = 'import tomllib\nimport os\n';
+    expect(detect(text, file)).toBeNull();
+    const old = detect(text, file, { ...context, stdlibModules: new Set(['os']) });
+    expect(old?.dependencies).toEqual([
+      importOf(file, 1, 'tomllib', 'tomllib', { module: 'tomllib' }),
+    ]);
+  });
+
+  test('an import guarded in one place and required in another is required', () => {
+    const text =
+      'try:\n    import rich\nexcept ModuleNotFoundError:\n    rich = None\nimport rich\n';
+    expect(detect(text, file)?.dependencies).toEqual([
+      importOf(file, 2, 'rich', 'rich', { module: 'rich' }),
+    ]);
+  });
+
+  test('nested try blocks, one-line handlers and a later unrelated try', () => {
+    const text = [
+      'try:',
+      '    try:',
+      '        import inner_a',
+      '    except KeyError:',
+      '        import inner_b',
+      'except:',
+      '    pass',
+      'try: import one_line',
+      'except ImportError: import one_line_fallback',
+      'import after_all',
+      'try:',
+      '    x = 1',
+      'finally:',
+      '    import in_finally',
+      '',
+    ].join('\n');
+    expect(
+      detect(text, file)?.dependencies?.map((d) => [d.requirement, d.meta?.optional ?? false]),
+    ).toEqual([
+      ['inner-a', true],
+      ['inner-b', true],
+      ['one-line', true],
+      ['one-line-fallback', true],
+      ['after-all', false],
+      ['in-finally', false],
+    ]);
+  });
+
+  test('malformed Python: unterminated strings and brackets end where an import line starts', () => {
+    const text =
+      'print("unterminated\nimport requests\nx = (1,\nimport httpx\ny = f"{oops\nimport rich\n';
+    expect(detect(text, file)?.dependencies?.map((d) => [d.requirement, d.source])).toEqual([
+      ['requests', `${file}:2`],
+      ['httpx', `${file}:4`],
+      ['rich', `${file}:6`],
+    ]);
+    expect(detect('"""\nimport hidden_in_unclosed_docstring\n', file)).toBeNull();
+  });
+
+  test('an extensionless script with a python shebang is read', () => {
+    expect(detect('#!/usr/bin/env python3\nimport fastmcp\n', 'bin/serve')?.dependencies).toEqual([
+      {
+        requirement: 'fastmcp',
+        name: 'fastmcp',
+        specifier: '',
+        source: 'bin/serve:2',
+        context: 'bin',
+        origin: 'import',
+        meta: { module: 'fastmcp' },
+      },
+    ]);
+  });
+
+  test('the built-in standard-library list covers the interpreter on PATH', () => {
+    const names = execFileSync(
+      'python3',
+      ['-c', 'import sys; print("\\n".join(sorted(sys.stdlib_module_names)))'],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n');
+    expect(names.filter((name) => !FALLBACK_STDLIB_MODULES.has(name))).toEqual([]);
+  });
+});
+
+describe('local modules', () => {
+  function walk(dir: string, prefix = ''): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      return entry.isDirectory() ? walk(path.join(dir, entry.name), rel) : [rel];
+    });
+  }
+
+  test('the seed repository: local modules dropped, the build-dir module named by the core', () => {
+    const files = walk(seedRoot).sort();
+    const found: DependencyDeclaration[] = [];
+    for (const file of files) {
+      const text = readFileSync(path.join(seedRoot, file), 'utf8');
+      const firstLine = text.split('\n', 1)[0]!;
+      if (!adapter.matches(file, firstLine)) continue;
+      found.push(...(adapter.detect(text, file, context)?.dependencies ?? []));
+    }
+    const imports = dropLocalImports(found, files, ['msd_reader']).filter(
+      (d) => d.origin === 'import',
+    );
+    expect(imports.map((d) => `${d.source} ${d.requirement} (${d.context})`)).toEqual([
+      'replay/replay/server.py:9 fastapi (replay/replay)',
+      'replay/replay/server.py:10 pydantic (replay/replay)',
+      'replay/tests/test_server.py:1 pytest (replay/tests)',
+      'replay/tests/test_server.py:2 fastapi (replay/tests)',
+      'scripts/mcp/codebase_server.py:6 fastmcp (scripts/mcp)',
+      'scripts/mcp/traceability_server.py:6 fastmcp (scripts/mcp)',
+      'scripts/traceability/index_record_mappings.py:6 tree-sitter-cpp (scripts/traceability)',
+      'scripts/traceability/index_record_mappings.py:7 tree-sitter (scripts/traceability)',
+      'scripts/traceability/index_symbols.py:6 tree-sitter-cpp (scripts/traceability)',
+      'scripts/traceability/index_symbols.py:7 tree-sitter (scripts/traceability)',
+    ]);
+    const before = found.filter((d) => d.origin === 'import').map((d) => d.meta?.module);
+    expect(before.filter((m) => m === 'trace_db' || m === 'replay' || m === 'msd_reader')).toEqual([
+      'msd_reader',
+      'replay',
+      'trace_db',
+      'trace_db',
+      'trace_db',
+      'trace_db',
+    ]);
+  });
+
+  test('sibling modules, the script’s own package, src layouts; not a same-named directory elsewhere', () => {
+    const files = [
+      'scripts/mcp/server.py',
+      'scripts/mcp/helpers.py',
+      'scripts/tools/mcp/__init__.py',
+      'lib/pyproject.toml',
+      'lib/src/corelib/__init__.py',
+      'lib/tests/test_core.py',
+      'pkg/app/__init__.py',
+      'pkg/app/sub/__init__.py',
+      'pkg/app/sub/run.py',
+      'native/fast.cpython-311-x86_64-linux-gnu.so',
+      'native/use.py',
+    ];
+    const declare = (file: string, module: string) => importOf(file, 1, module, module, { module });
+    const all = [
+      declare('scripts/mcp/server.py', 'helpers'),
+      declare('scripts/mcp/server.py', 'mcp'),
+      declare('lib/tests/test_core.py', 'corelib'),
+      declare('pkg/app/sub/run.py', 'app'),
+      declare('native/use.py', 'fast'),
+      declare('native/use.py', 'numpy'),
+    ];
+    expect(dropLocalImports(all, files).map((d) => `${d.source} ${d.requirement}`)).toEqual([
+      'scripts/mcp/server.py:1 mcp',
+      'native/use.py:1 numpy',
+    ]);
+  });
+});
+
+describe('any input', () => {
+  const fragments = [
+    '\n',
+    '\r\n',
+    '\\',
+    '\\\n',
+    '#',
+    ' #',
+    '"',
+    "'",
+    '"""',
+    "'''",
+    '[',
+    ']',
+    '{',
+    '}',
+    '(',
+    ')',
+    '=',
+    ':',
+    ';',
+    ',',
+    '.',
+    ' ',
+    '    ',
+    '\t',
+    'import ',
+    'from ',
+    'try:',
+    'except ImportError:',
+    'yaml',
+    'f"{',
+    'rb"',
+    '-r ',
+    '-c ',
+    '-e ',
+    '--hash=sha256:0',
+    '--index-url ',
+    `\${VAR}`,
+    'https://user:SECRETXYZ@host/',
+    'git+https://SECRETXYZ@host/x.git#egg=x',
+    'pkg>=1',
+    ' ; python_version < "3.9"',
+    '[project]',
+    'dependencies = [',
+    'requires-python = ',
+    'name = ',
+    '[dependency-groups]',
+    '{include-group = "a"}',
+    '[tool.poetry.dependencies]',
+    '"^1.2"',
+    '[tool.pyright]',
+    'venv = ',
+    '[options]',
+    'install_requires =',
+    '[options.extras_require]',
+    '[mypy]',
+    'python_executable = ',
+  ];
+  // Whole lines that are valid in some file kind, so random files often parse.
+  const wholeLines = [
+    '[project]',
+    'dependencies = ["pkg>=1", "x ; python_version < \'3.9\'"]',
+    '"alpha>=1",',
+    ']',
+    '[tool.pyright]',
+    'venv = ".venv"',
+    '[tool.mypy]',
+    'python_executable = "tools/.venv/bin/python"',
+    '[tool.poetry.dependencies]',
+    'fastapi = "^0.110"',
+    '[dependency-groups]',
+    'test = ["pytest", {include-group = "lint"}]',
+    'lint = ["ruff"]',
+    '[options]',
+    'install_requires =',
+    '    requests>=2',
+    '[mypy]',
+    'python_executable = .venv/bin/python',
+    'import yaml, cv2',
+    '    from PIL import Image',
+    'except ImportError:',
+    '-e ../lib',
+    'pkg==1.0 --hash=sha256:abc',
+  ];
+  const line = fc.oneof(
+    { arbitrary: fc.constantFrom(...wholeLines), weight: 4 },
+    {
+      arbitrary: fc
+        .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 4 })), {
+          maxLength: 5,
+        })
+        .map((parts) => parts.join('')),
+      weight: 1,
+    },
+  );
+  const input = fc
+    .tuple(fc.array(line, { maxLength: 30 }), fc.boolean())
+    .map(([lines, windows]) => lines.join(windows ? '\r\n' : '\n'));
+  const files = ['requirements.txt', 'constraints.txt', 'pyproject.toml', 'setup.cfg', 'tool.py'];
+
+  test('never throws; every line it reports is in the file; spans are exact; secrets stay', () => {
+    fc.assert(
+      fc.property(input, fc.constantFrom(...files), (text, file) => {
+        const kind = fileKind(file, '')!;
+        // Call the parser itself: detectDependencies would hide a throw behind its guard.
+        const result = detectUnguarded(text, file, kind);
+        if (result === null) return;
+        const lineCount = text.split('\n').length;
+        const inFile = (line: number) => Number.isInteger(line) && line >= 1 && line <= lineCount;
+        const lineOf = (where: string) => Number(where.slice(where.lastIndexOf(':') + 1));
+        for (const dependency of result.dependencies ?? []) {
+          expect(dependency.source.startsWith(`${file}:`)).toBe(true);
+          expect(inFile(lineOf(dependency.source))).toBe(true);
+        }
+        const s = result.dependencySource;
+        if (s) {
+          const lines = [
+            ...s.includes.map((x) => x.line),
+            ...s.directInstalls.map((x) => x.line),
+            ...s.options.map((x) => x.line),
+            ...s.groupIncludes.map((x) => x.line),
+            ...s.problems.map((x) => x.line),
+            ...s.problems.map((x) => lineOf(x.source)),
+          ];
+          if (s.package) lines.push(s.package.line);
+          if (s.requiresPython) lines.push(s.requiresPython.line);
+          for (const line of lines) expect(inFile(line)).toBe(true);
+        }
+        for (const reference of result.references) {
+          expect(inFile(reference.line)).toBe(true);
+          expect(text.slice(reference.span.start, reference.span.end)).toBe(reference.text);
+        }
+        expect(JSON.stringify(result)).not.toContain('SECRETXYZ');
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
