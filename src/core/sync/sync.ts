@@ -18,6 +18,7 @@ import { CONFIG_FILE, requireRepoRoot } from '../root.js';
 import { findUv } from '../tools.js';
 import { acquireEnvLock, describeHolder, type EnvLock } from '../venv/env-lock.js';
 import {
+  dirIdentity,
   evaluateMarker,
   fileIdentity,
   fingerprintOf,
@@ -36,6 +37,7 @@ import {
   readPyvenvCfg,
   refuseVenvDir,
   removeTrash,
+  sitePackages,
   writeMarker,
 } from '../venv/venv-dir.js';
 import {
@@ -306,6 +308,7 @@ function baseMarker(
     lockState,
     editables: config.editable,
     paths: config.paths,
+    site: { path: '', identity: '' },
     packages: 0,
     imports: { ok: false, failed: [] },
     updatedAt: new Date().toISOString(),
@@ -478,9 +481,11 @@ async function changeEnvironment(
   const packages = probe.installed.filter(
     (dist) => !(dist.name === 'pip' && backend === 'pip' && !lockedNames.has('pip')),
   ).length;
+  const site = await sitePackages(config.venv);
   const ready: Marker = {
     ...marker,
     state: 'ready',
+    site: { path: site, identity: dirIdentity(site) ?? '' },
     packages,
     imports: { ok: probe.failures.length === 0, failed: probe.failures },
     updatedAt: new Date().toISOString(),

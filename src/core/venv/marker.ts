@@ -48,6 +48,11 @@ export interface Marker {
   lockState: 'current' | 'unchecked';
   editables: string[];
   paths: string[];
+  /**
+   * site-packages and its inode:mtime when the venv was marked ready: installing or
+   * removing a package by hand changes the directory, so one stat notices it.
+   */
+  site: { path: string; identity: string };
   packages: number;
   imports: { ok: boolean; failed: ImportFailure[] };
   updatedAt: string;
@@ -78,6 +83,15 @@ export function hashFileSync(file: string): string | null {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw error;
+  }
+}
+
+export function dirIdentity(dir: string): string | undefined {
+  try {
+    const stat = statSync(dir);
+    return `${stat.ino}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
   }
 }
 
@@ -152,6 +166,8 @@ export function readMarker(venv: string): MarkerRead {
     marker.python === null ||
     !Array.isArray(marker.editables) ||
     !Array.isArray(marker.paths) ||
+    typeof marker.site !== 'object' ||
+    marker.site === null ||
     typeof marker.imports !== 'object'
   ) {
     return { kind: 'corrupt', reason: 'it does not hold the fields onevenv writes' };
@@ -215,6 +231,11 @@ export function evaluateMarker(marker: Marker, options: EvaluateOptions): Stalen
     reasons.push(`the venv's interpreter now resolves to ${real}, not ${marker.python.real}`);
   } else if (fileIdentity(real) !== marker.python.identity) {
     reasons.push(`the base interpreter ${real} was replaced (upgraded?)`);
+  }
+  if (reasons.length === 0 && dirIdentity(marker.site.path) !== marker.site.identity) {
+    reasons.push(
+      `${options.display(marker.site.path)} changed since the last sync (a package installed or removed by hand?)`,
+    );
   }
   if (reasons.length === 0 && fingerprintOf(marker) !== marker.fingerprint) {
     reasons.push('the state marker does not match its own fingerprint');

@@ -1,0 +1,216 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hermeticEnv, writeLock } from '../../test/helpers/locked-repo.js';
+import { makeRepo, runCli, type TempRepo } from '../../test/helpers/repo.js';
+import {
+  importAll,
+  installedPins,
+  leftoversBesideVenv,
+  lockedPins,
+  venvPythonOf,
+} from '../../test/helpers/venv-checks.js';
+
+/**
+ * Acceptance for `onevenv sync`, `run`, `which`, `status`: real venvs, real uv and pip,
+ * the built CLI as a real process. Every scenario runs for both installers.
+ */
+
+const installers = ['uv', 'pip'] as const;
+
+function declaration(installer: string, body = ''): string {
+  return [
+    '[project]',
+    'name = "acceptance"',
+    'version = "0"',
+    'requires-python = ">=3.10"',
+    '',
+    '[dependency-groups]',
+    'trace = ["tiny-sitter-cpp>=0.22"]',
+    'tools = ["beta", "twomods"]',
+    '',
+    '[tool.onevenv]',
+    `installer = "${installer}"`,
+    body,
+  ].join('\n');
+}
+
+async function sync(repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const result = await runCli(['sync', '--json', ...args], {
+    cwd: repo.root,
+    env: { ...hermeticEnv(), ...env },
+  });
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(result.stdout) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { ...result, json };
+}
+
+describe.each(installers)('sync with %s', (installer) => {
+  let repo: TempRepo;
+  beforeAll(async () => {
+    repo = await makeRepo({ 'python/pyproject.toml': declaration(installer) }, { git: true });
+    await writeLock(repo.root);
+  });
+  afterAll(() => repo.cleanup());
+
+  it('builds the venv from a fresh repository; every group imports', async () => {
+    const result = await sync(repo);
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(0);
+    expect(result.json).toEqual({
+      changed: true,
+      venv: path.join(repo.root, 'python/.venv'),
+      python: venvPythonOf(repo.root),
+      pythonVersion: expect.stringMatching(/^3\.\d+\.\d+$/),
+      installer,
+      packages: 5,
+      imports: { ok: true, failed: [] },
+    });
+    expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
+    expect(importAll(repo.root, ['tiny_sitter_cpp', 'beta', 'twomods_a', 'twomods_b'])).toEqual([]);
+    expect(await leftoversBesideVenv(repo.root)).toEqual([]);
+  });
+
+  it('a second sync changes nothing and says so', async () => {
+    const marker = await repo.read('python/.venv/.onevenv-state.json');
+    const result = await sync(repo);
+    expect(result.code).toBe(0);
+    expect(result.json).toEqual({
+      changed: false,
+      venv: path.join(repo.root, 'python/.venv'),
+      python: venvPythonOf(repo.root),
+      pythonVersion: expect.stringMatching(/^3\.\d+\.\d+$/),
+      installer,
+      packages: 5,
+      imports: { ok: true, failed: [] },
+    });
+    expect(await repo.read('python/.venv/.onevenv-state.json')).toBe(marker);
+  });
+
+  it('run uses the venv and passes the exit code through', async () => {
+    const result = await runCli(
+      [
+        'run',
+        '--',
+        'python',
+        '-c',
+        'import os, sys; print(sys.prefix); print(os.environ["VIRTUAL_ENV"]); sys.exit(7)',
+      ],
+      { cwd: path.join(repo.root, 'python'), env: hermeticEnv() },
+    );
+    const venv = path.join(repo.root, 'python/.venv');
+    expect({ code: result.code, stdout: result.stdout }).toEqual({
+      code: 7,
+      stdout: `${venv}\n${venv}\n`,
+    });
+  });
+
+  it('which prints the interpreter, status says ready', async () => {
+    const which = await runCli(['which'], { cwd: repo.root });
+    expect({ code: which.code, stdout: which.stdout, stderr: which.stderr }).toEqual({
+      code: 0,
+      stdout: `${venvPythonOf(repo.root)}\n`,
+      stderr: '',
+    });
+    await fs.access(which.stdout.trim());
+    const status = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      state: 'ready',
+      reasons: [],
+      installer,
+      packages: 5,
+      lock: { state: 'current' },
+    });
+  });
+
+  it('removes a package installed by hand', async () => {
+    const python = venvPythonOf(repo.root);
+    const wheels = hermeticEnv().UV_FIND_LINKS!;
+    const { execFileSync } = await import('node:child_process');
+    if (installer === 'uv') {
+      execFileSync(
+        'uv',
+        [
+          'pip',
+          'install',
+          '-q',
+          '--python',
+          python,
+          '--no-index',
+          '--find-links',
+          wheels,
+          '--no-deps',
+          'gamma',
+        ],
+        { stdio: 'ignore' },
+      );
+    } else {
+      execFileSync(
+        python,
+        ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, '--no-deps', 'gamma'],
+        { stdio: 'ignore' },
+      );
+    }
+    expect(installedPins(repo.root)).toContain('gamma==0.5.0');
+    const status = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(JSON.parse(status.stdout).state).toBe('stale');
+    const result = await sync(repo);
+    expect(result.code).toBe(0);
+    expect(result.json?.changed).toBe(true);
+    expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
+  });
+
+  it('applies exactly a changed lock', async () => {
+    await repo.write(
+      'python/pyproject.toml',
+      declaration(installer).replace('tools = ["beta", "twomods"]', 'tools = ["delta", "many"]'),
+    );
+    await writeLock(repo.root);
+    const before = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      state: 'stale',
+      reasons: [
+        'python/pyproject.toml changed since the last sync',
+        'python/requirements.txt changed since the last sync',
+      ],
+    });
+    const result = await sync(repo);
+    expect(result.code).toBe(0);
+    expect(result.json).toMatchObject({ changed: true, packages: 19, imports: { ok: true } });
+    const pins = await lockedPins(repo.root);
+    expect(pins).toContain('alpha==2.0.0');
+    expect(pins).not.toContain('beta==1.0.0');
+    expect(installedPins(repo.root)).toEqual(pins);
+  });
+});
+
+describe.each(installers)('%s: a directory at the venv path that is not a venv', (installer) => {
+  it('exits 2 and leaves it untouched', async () => {
+    const repo = await makeRepo(
+      {
+        'python/pyproject.toml': declaration(installer),
+        'python/.venv/notes.txt': 'my notes\n',
+        'python/.venv/sub/data.bin': 'data',
+      },
+      { git: true },
+    );
+    try {
+      await writeLock(repo.root);
+      const before = await repo.snapshot();
+      const result = await sync(repo);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 2,
+        stderr:
+          'error python/.venv: python/.venv exists but is not a virtual environment (no pyvenv.cfg); onevenv will not delete or reuse it (move it away yourself, or set [tool.onevenv] venv to another path)\n',
+      });
+      expect(await repo.snapshot()).toEqual(before);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
