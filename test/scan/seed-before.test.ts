@@ -31,6 +31,20 @@ const expectedReferences = [
     environment: 'scripts/.venv',
     consumer: 'MCP server traceability',
   },
+  {
+    file: '.vscode/tasks.json',
+    line: 22,
+    kind: 'python-command',
+    environment: 'scripts/.venv',
+    consumer: 'VS Code task Generate record layers',
+  },
+  {
+    file: '.vscode/tasks.json',
+    line: 33,
+    kind: 'python-command',
+    environment: 'scripts/.venv',
+    consumer: 'VS Code task Index symbols',
+  },
   ...(
     [
       [14, 'venv-create'],

@@ -21,7 +21,7 @@ import {
   sortStrings,
 } from './model.js';
 import { drainQueue } from './pool.js';
-import { MAX_FILE_BYTES, readFileHead, readTextFile } from './read.js';
+import { MAX_FILE_BYTES, readFileText, SCRATCH_BYTES } from './read.js';
 import { readUnifiedVenv } from './unified.js';
 import { existingVenvs, findVenvDirs } from './venvs.js';
 
@@ -103,16 +103,46 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     collect(adapter, result);
   }
 
-  async function readAndDetect(file: string, chosen: readonly Adapter[]): Promise<void> {
-    for (const adapter of chosen) detected.add(`${adapter.name}\0${file}`);
-    const outcome = await readTextFile(path.join(root, file), maxFileBytes);
-    if (!outcome) return;
+  const scratchPool: Buffer[] = [];
+
+  /**
+   * Reads `file` once and runs `chosen` on it; with `chosen` undefined the adapters are
+   * asked with the file's first line (shebang scripts) before the rest is read.
+   */
+  async function readAndDetect(
+    file: string,
+    chosen: readonly Adapter[] | undefined,
+  ): Promise<void> {
+    if (chosen) for (const adapter of chosen) detected.add(`${adapter.name}\0${file}`);
+    let routed = chosen;
+    const scratch = scratchPool.pop() ?? Buffer.allocUnsafe(SCRATCH_BYTES);
+    let outcome: Awaited<ReturnType<typeof readFileText>>;
+    try {
+      outcome = await readFileText(path.join(root, file), {
+        scratch,
+        maxBytes: maxFileBytes,
+        ...(chosen
+          ? {}
+          : {
+              wanted: (firstLine: string) => {
+                routed = matching(adapters, file, firstLine);
+                return routed.length > 0;
+              },
+            }),
+      });
+    } finally {
+      scratchPool.push(scratch);
+    }
+    if (!outcome || 'unwanted' in outcome) return;
     if ('skip' in outcome) {
-      skipped.push({ file, reason: outcome.skip });
+      // An extensionless binary nobody would read by name is not worth a mention.
+      if (routed || matching(adapters, file, '').length > 0) {
+        skipped.push({ file, reason: outcome.skip });
+      }
       return;
     }
     filesRead++;
-    for (const adapter of chosen) detect(adapter, outcome.text, file);
+    for (const adapter of routed!) detect(adapter, outcome.text, file);
   }
 
   const jobs: Job[] = [];
@@ -127,21 +157,7 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
 
   await drainQueue(jobs, options.concurrency ?? READ_CONCURRENCY, async (job) => {
     checkInterrupted();
-    let chosen = job.adapters;
-    if (!chosen) {
-      const head = await readFileHead(path.join(root, job.file));
-      if (!head) return;
-      if (head.binary) {
-        // Only worth reporting when some adapter would have read it by name.
-        if (matching(adapters, job.file, '').length > 0) {
-          skipped.push({ file: job.file, reason: 'binary' });
-        }
-        return;
-      }
-      chosen = matching(adapters, job.file, head.firstLine);
-      if (chosen.length === 0) return;
-    }
-    await readAndDetect(job.file, chosen);
+    await readAndDetect(job.file, job.adapters);
   });
 
   await followIncludes(sources, detected, readAndDetect);
