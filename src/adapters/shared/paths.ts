@@ -12,6 +12,8 @@ export interface RepoPathOptions {
   rootVariables?: readonly string[];
   /** Absolute paths that stand for the repository root (a devcontainer's workspaceFolder). */
   rootPaths?: readonly string[];
+  /** Prefixes that stand for the repository root when no rootPaths entry matches (`^/workspaces/[^/]+`). */
+  rootPathPatterns?: readonly RegExp[];
 }
 
 export interface RepoPath {
@@ -68,6 +70,16 @@ export function resolveRepoPath(value: string, options: RepoPathOptions): RepoPa
       const r = root.replace(/\/+$/, '');
       if (r !== '' && (p === r || p.startsWith(`${r}/`))) {
         p = p.slice(r.length).replace(/^\/+/, '');
+        fromRoot = true;
+        break;
+      }
+    }
+  }
+  if (!fromRoot) {
+    for (const pattern of options.rootPathPatterns ?? []) {
+      const match = pattern.exec(p);
+      if (match?.index === 0 && (p.length === match[0].length || p[match[0].length] === '/')) {
+        p = p.slice(match[0].length).replace(/^\/+/, '');
         fromRoot = true;
         break;
       }
@@ -197,7 +209,7 @@ const INHERITED_PYTHONPATH =
   /^(?:\$PYTHONPATH|\$\{PYTHONPATH\}|\$\{(?:env|containerEnv|localEnv):PYTHONPATH\})$/;
 
 /** Splits on `separator` except inside `${…}` (`${env:PYTHONPATH}` holds a ':'). */
-function splitOutsideBraces(value: string, separator: string): string[] {
+export function splitOutsideBraces(value: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let current = '';
