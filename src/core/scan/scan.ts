@@ -68,10 +68,12 @@ function matching(adapters: readonly Adapter[], file: string, firstLine: string)
 export async function scanRepository(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const adapters = options.adapters ?? (await import('../../adapters/index.js')).adapters;
   const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
-  const [unifiedVenv, listing, walkedVenvs] = await Promise.all([
+  // The venv walk is only needed for the result: let it run while files are read.
+  const walkedVenvs = findVenvDirs(root);
+  walkedVenvs.catch(() => {});
+  const [unifiedVenv, listing] = await Promise.all([
     options.unifiedVenv ?? readUnifiedVenv(root),
     listFiles(root),
-    findVenvDirs(root),
   ]);
   const context: DetectContext = { unifiedVenv };
   if (options.stdlibModules) context.stdlibModules = options.stdlibModules;
@@ -166,7 +168,7 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
   const named = scanReferences
     .map((reference) => reference.environment)
     .filter((id) => !isSpecialEnvironment(id));
-  const venvsOnDisk = new Set([...listing.venvs, ...walkedVenvs]);
+  const venvsOnDisk = new Set([...listing.venvs, ...(await walkedVenvs)]);
   for (const venv of await existingVenvs(
     root,
     named.filter((id) => !venvsOnDisk.has(id)),
