@@ -6,10 +6,12 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { DependencyDeclaration, DetectContext, DetectResult } from '../types.js';
 import { type DependencyFileKind, detectImports, fileKind } from './detect.js';
+import { distributionFor } from './import-names.js';
 import { adapter } from './index.js';
 import { dropLocalImports } from './local-imports.js';
 import { poetryToPep440 } from './poetry.js';
 import { detectPyproject } from './pyproject.js';
+import { redactCredentials } from './redact.js';
 import { detectRequirements } from './requirements.js';
 import { detectSetupCfg } from './setup-cfg.js';
 import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
@@ -292,6 +294,19 @@ describe('requirements files', () => {
     for (const secret of ['s3cr3t', 'ghp_TOKEN123', 'hunter2']) expect(json).not.toContain(secret);
     const bad = detect('--index-url https://me:topsecret@host/simple extra\n', file);
     expect(JSON.stringify(bad)).not.toContain('topsecret');
+  });
+
+  test.each([
+    ['https://user:pw@host/simple', 'https://user:****@host/simple'],
+    ['https://token@host/simple', 'https://****@host/simple'],
+    ['git+ssh://git@github.com/org/x.git', 'git+ssh://git@github.com/org/x.git'],
+    [`https://\${USER}:\${PASSWORD}@host/`, `https://\${USER}:\${PASSWORD}@host/`],
+    [`https://\${TOKEN}@host/`, `https://\${TOKEN}@host/`],
+    ['git+https://github.com/org/x.git@v1.0', 'git+https://github.com/org/x.git@v1.0'],
+    ['a https://u:p@h/ b http://k@i/ c', 'a https://u:****@h/ b http://****@i/ c'],
+    ['pkg @ file:///tmp/x.whl', 'pkg @ file:///tmp/x.whl'],
+  ])('redacts %s as %s', (written, shown) => {
+    expect(redactCredentials(written)).toBe(shown);
   });
 
   test('empty and comment-only files declare nothing', () => {
@@ -966,6 +981,34 @@ describe('third-party imports of Python files', () => {
 
   test('CRLF line endings give the same result', () => {
     expect(detect(crlf(script), file)).toEqual(expected);
+  });
+
+  test.each([
+    ['yaml', 'PyYAML', 'yaml'],
+    ['cv2', 'opencv-python', 'cv2'],
+    ['PIL.Image', 'Pillow', 'PIL'],
+    ['sklearn.linear_model', 'scikit-learn', 'sklearn'],
+    ['bs4', 'beautifulsoup4', 'bs4'],
+    ['tree_sitter', 'tree-sitter', 'tree_sitter'],
+    ['tree_sitter_cpp', 'tree-sitter-cpp', 'tree_sitter_cpp'],
+    ['fastmcp', 'fastmcp', 'fastmcp'],
+    ['mcp.server.fastmcp', 'mcp', 'mcp'],
+    ['dateutil.parser', 'python-dateutil', 'dateutil'],
+    ['google.protobuf.message', 'protobuf', 'google.protobuf'],
+    ['attr', 'attrs', 'attr'],
+    ['jwt', 'PyJWT', 'jwt'],
+    ['dotenv', 'python-dotenv', 'dotenv'],
+    ['serial', 'pyserial', 'serial'],
+    ['usb.core', 'pyusb', 'usb'],
+    ['Crypto.Cipher', 'pycryptodome', 'Crypto'],
+    ['OpenSSL', 'pyOpenSSL', 'OpenSSL'],
+    ['magic', 'python-magic', 'magic'],
+    ['multipart', 'python-multipart', 'multipart'],
+    ['pydantic_settings', 'pydantic-settings', 'pydantic_settings'],
+    ['httpx', 'httpx', 'httpx'],
+    ['some_new_lib.sub', 'some-new-lib', 'some_new_lib'],
+  ])('import %s comes from %s (checked by importing %s)', (importPath, distribution, module) => {
+    expect(distributionFor(importPath)).toEqual({ distribution, module });
   });
 
   test('a file with no third-party imports declares nothing', () => {

@@ -40,5 +40,5 @@ export function besideUnifiedVenv(file: string, unifiedVenv: string): boolean {
 
 /** `${VAR}` or `$VAR`: pip expands the first form from the environment at install time. */
 export function containsVariable(text: string): boolean {
-  return /\$\{[^}]*\}|\$[A-Za-z_]/.test(text);
+  return /\$\{|\$[A-Za-z_]/.test(text);
 }

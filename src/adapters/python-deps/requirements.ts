@@ -51,7 +51,6 @@ const URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const VCS_URL = /^(git|hg|svn|bzr)\+/i;
 const PATH_START = /^(\.{1,2}([/\\]|$|\[)|\/|~|[A-Za-z]:[/\\])/;
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/i;
-const EGG = /#(?:[^#]*&)?egg=([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 export interface RequirementsOptions {
   /** Every requirement only constrains versions (`-c` files, constraints*.txt). */
@@ -67,7 +66,7 @@ export function detectRequirements(
   const builder = new SourceBuilder(file, 'requirements', context);
   const dir = directoryOf(file);
   for (const { line, text } of logicalLines(content)) {
-    const stripped = text.replace(/(^|\s+)#.*$/, '').trim();
+    const stripped = text.replace(/(^|\s)#.*$/, '').trim();
     if (stripped === '') continue;
     const clean = redactCredentials(stripped);
     const redacted = clean !== stripped;
@@ -262,6 +261,17 @@ function readRequirementLine(
   builder.problem(line, parsed.error);
 }
 
+/** The project name pip takes from a URL's `#egg=name` fragment. */
+function eggName(url: string): string | undefined {
+  const hash = url.indexOf('#');
+  if (hash === -1) return undefined;
+  for (const part of url.slice(hash + 1).split('&')) {
+    const name = /^egg=([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)$/.exec(part)?.[1];
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}
+
 /** A path or URL in place of a requirement: `-e .`, `./vendor/pkg.whl`, `git+https://…`. */
 function readInstallTarget(
   builder: SourceBuilder,
@@ -273,7 +283,7 @@ function readInstallTarget(
   meta: Record<string, string | boolean | string[]> = {},
 ): void {
   if (URL.test(target) || VCS_URL.test(target)) {
-    const egg = EGG.exec(target)?.[1];
+    const egg = eggName(target);
     if (egg !== undefined) {
       const extra: Record<string, string | boolean | string[]> = { ...meta };
       if (editable) extra.editable = true;

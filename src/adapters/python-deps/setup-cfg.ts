@@ -102,7 +102,7 @@ function listItems(option: IniOption): IniLine[] {
     items.push(...option.lines);
   }
   return items
-    .map((item) => ({ ...item, text: item.text.replace(/(^|\s+)#.*$/, '').trim() }))
+    .map((item) => ({ ...item, text: item.text.replace(/(^|\s)#.*$/, '').trim() }))
     .filter((item) => item.text !== '');
 }
 

@@ -212,9 +212,13 @@ function readString(text: string, start: number): { value: string; end: number; 
     if (ch === '\\' && !literal) {
       const next = text[pos + 1] ?? '';
       if (triple && /[ \t\r\n]/.test(next)) {
-        const rest = /^[ \t]*\r?\n[ \t\r\n]*/.exec(text.slice(pos + 1));
-        if (rest) {
-          pos += 1 + rest[0].length;
+        // A line-ending backslash drops the newline and the whitespace after it.
+        let end = pos + 1;
+        while (text[end] === ' ' || text[end] === '\t') end++;
+        if (text[end] === '\r' && text[end + 1] === '\n') end++;
+        if (text[end] === '\n') {
+          while (end < text.length && /[ \t\r\n]/.test(text[end]!)) end++;
+          pos = end;
           continue;
         }
       }
