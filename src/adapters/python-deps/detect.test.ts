@@ -720,6 +720,36 @@ describe('pyproject.toml', () => {
     ]);
   });
 
+  test('uv sources mark the repository’s own packages; uv and PDM dev groups are groups', () => {
+    const text = [
+      '[project]',
+      'name = "app"',
+      'dependencies = ["replay", "common", "fastapi"]',
+      '',
+      '[tool.uv]',
+      'dev-dependencies = ["pytest"]',
+      '',
+      '[tool.uv.sources]',
+      'replay = { path = "../replay", editable = true }',
+      'common = { workspace = true }',
+      '',
+      '[tool.pdm.dev-dependencies]',
+      'lint = ["ruff"]',
+      '',
+    ].join('\n');
+    const result = detect(text, 'app/pyproject.toml');
+    expect(result?.dependencies?.map((d) => [d.name, d.source, d.meta ?? {}])).toEqual([
+      ['replay', 'app/pyproject.toml:3', { localSource: true }],
+      ['common', 'app/pyproject.toml:3', { localSource: true }],
+      ['fastapi', 'app/pyproject.toml:3', {}],
+      ['pytest', 'app/pyproject.toml:6', { group: 'dev' }],
+      ['ruff', 'app/pyproject.toml:13', { group: 'lint' }],
+    ]);
+    expect(result?.dependencySource?.directInstalls).toEqual([
+      { written: '../replay', paths: ['replay'], editable: true, line: 9 },
+    ]);
+  });
+
   test('tool settings that name an environment are references with exact spans', () => {
     const text = [
       '[tool.pyright]',

@@ -53,6 +53,8 @@ export function detectPyproject(
   readProject(builder, data, positions);
   readDependencyGroups(builder, data, positions);
   readPoetry(builder, data, positions);
+  readToolGroups(builder, data, positions);
+  readUvSources(builder, data, positions);
   readToolEnvironments(builder, data, positions, content);
   return builder.result();
 }
@@ -300,6 +302,52 @@ function readPoetryDependency(
   if (markers.length > 1) requirement += `; ${markers.map((m) => `(${m})`).join(' and ')}`;
   if (url !== undefined && redactCredentials(url) !== url) extra.redacted = true;
   builder.requirement(requirement, line, extra);
+}
+
+/** Development groups of uv (before PEP 735) and PDM, in PEP 508 already. */
+function readToolGroups(builder: SourceBuilder, data: Table, positions: TomlPositions): void {
+  const uvDev = tableAt(data, ['tool', 'uv'])?.['dev-dependencies'];
+  if (uvDev !== undefined) {
+    readRequirementList(builder, positions, ['tool', 'uv', 'dev-dependencies'], uvDev, {
+      group: 'dev',
+    });
+  }
+  const pdm = tableAt(data, ['tool', 'pdm', 'dev-dependencies']);
+  for (const [group, list] of Object.entries(pdm ?? {})) {
+    readRequirementList(builder, positions, ['tool', 'pdm', 'dev-dependencies', group], list, {
+      group,
+    });
+  }
+}
+
+/**
+ * `[tool.uv.sources]` says where a named dependency comes from. A path or workspace
+ * source is the repository's own package: its declarations get meta.localSource, and a
+ * path becomes a direct install like `-e ../lib`.
+ */
+function readUvSources(builder: SourceBuilder, data: Table, positions: TomlPositions): void {
+  const sources = tableAt(data, ['tool', 'uv', 'sources']);
+  if (!sources) return;
+  const local = new Set<string>();
+  const dir = directoryOf(builder.file);
+  for (const [name, spec] of Object.entries(sources)) {
+    if (!isTable(spec)) continue;
+    const line = positions.keyLine(['tool', 'uv', 'sources', name]);
+    if (typeof spec.path === 'string') {
+      local.add(normalizeName(name));
+      builder.source.directInstalls.push({
+        written: spec.path,
+        paths: [resolveFrom(dir, spec.path)],
+        editable: spec.editable === true,
+        line,
+      });
+    } else if (spec.workspace === true) {
+      local.add(normalizeName(name));
+    }
+  }
+  for (const dependency of builder.dependencies) {
+    if (local.has(dependency.name)) dependency.meta = { ...dependency.meta, localSource: true };
+  }
 }
 
 function readToolEnvironments(
