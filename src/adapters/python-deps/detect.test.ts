@@ -294,6 +294,14 @@ describe('requirements files', () => {
     for (const secret of ['s3cr3t', 'ghp_TOKEN123', 'hunter2']) expect(json).not.toContain(secret);
     const bad = detect('--index-url https://me:topsecret@host/simple extra\n', file);
     expect(JSON.stringify(bad)).not.toContain('topsecret');
+    const toml = '[project]\nrequires-python = "https://me:topsecret@host"\n';
+    expect(detect(toml, 'pyproject.toml')?.dependencySource?.problems).toEqual([
+      {
+        source: 'pyproject.toml:2',
+        line: 2,
+        message: "requires-python 'https://me:****@host' is not a PEP 440 version specifier",
+      },
+    ]);
   });
 
   test.each([

@@ -7,6 +7,7 @@ import type {
   Reference,
 } from '../types.js';
 import { besideUnifiedVenv, contextOf } from './paths.js';
+import { redactCredentials } from './redact.js';
 
 type Meta = NonNullable<DependencyDeclaration['meta']>;
 type Origin = DependencySource['origin'];
@@ -36,7 +37,9 @@ export class SourceBuilder {
   }
 
   problem(line: number, message: string): void {
-    this.source.problems.push({ source: `${this.file}:${line}`, line, message });
+    // Messages quote the user's text; a secret in it must not reach a terminal or a log.
+    const safe = redactCredentials(message);
+    this.source.problems.push({ source: `${this.file}:${line}`, line, message: safe });
   }
 
   /** Parses a PEP 508 string; an invalid one becomes a problem. Returns whether it parsed. */
