@@ -30,6 +30,7 @@ export function condensePip(output: string): string {
   const lines = output.split('\n').map((line) => line.trim());
   const errors: string[] = [];
   const conflict: string[] = [];
+  let network: string | undefined;
   let inConflict = false;
   for (const line of lines) {
     if (/^The conflict is caused by:/.test(line)) {
@@ -47,9 +48,19 @@ export function condensePip(output: string): string {
     }
     if (/^ERROR: ResolutionImpossible/.test(line)) continue;
     if (/^ERROR:/.test(line)) errors.push(sentence(line.replace(/^ERROR:\s*/, '')));
+    if (/^WARNING:.*(connection|Could not fetch URL|SSLError|ProxyError|timed out)/i.test(line)) {
+      network = line;
+    }
   }
   if (conflict.length > 0) {
     errors.push(`The conflict is caused by: ${conflict.join('; ')}.`);
+  }
+  // pip reports an unreachable index as "no versions found"; its warning says why.
+  if (network !== undefined) {
+    const reason =
+      /Failed to establish a new connection: ([^'"]+)/.exec(network)?.[1] ??
+      network.replace(/^WARNING:\s*/, '').slice(0, 200);
+    errors.push(`Network error: ${sentence(reason.trim())}`);
   }
   if (errors.length > 0) return errors.join(' ');
   return lines
@@ -109,6 +120,15 @@ export function resolutionFailure(
     }
   }
   const requested = involved.length > 0 ? ` Requested by: ${involved.join('; ')}.` : '';
+  const unresolvable =
+    /No solution found|Could not find a version|conflicting dependencies|conflict is caused/.test(
+      text,
+    ) && !/Network error:/.test(text);
+  if (!unresolvable) {
+    return new UserError(`${installer} failed: ${text}${requested}`, {
+      fix: 'check the network and the index settings (PIP_INDEX_URL, UV_DEFAULT_INDEX, [tool.onevenv] index-url); the lock was not changed',
+    });
+  }
   return new UserError(`${installer} cannot resolve the requirements: ${text}${requested}`, {
     location: first ? { file: first.file, line: first.line } : undefined,
     fix: 'change the requirements named above and run onevenv lock again; the lock was not changed',

@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, type TempRepo } from '../../../test/helpers/repo.js';
-import { ensureWheelhouse } from '../../../test/helpers/wheelhouse.js';
+import { ensureWheelhouse, systemPython } from '../../../test/helpers/wheelhouse.js';
 import { formatUserError, UserError } from '../../util/errors.js';
+import { runProcess } from '../../util/exec.js';
 import { setLogLevel } from '../../util/log.js';
 import { loadConfig } from '../config.js';
 import { findInterpreter } from '../interpreter.js';
@@ -158,6 +159,23 @@ describe.each(['uv', 'pip'] as const)('the %s backend', (installer) => {
         await expectedBody(),
       ].join('\n'),
     );
+
+    // Plain pip installs it with hashes required (a dry run checks every hash).
+    const install = await runProcess(
+      systemPython,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--dry-run',
+        '--ignore-installed',
+        '--require-hashes',
+        '-r',
+        path.join(repo.root, 'python/requirements.txt'),
+      ],
+      { env },
+    );
+    expect([install.code, install.stderr]).toEqual([0, '']);
 
     const before = await repo.snapshot();
     const second = await lock(repo, { installer });
@@ -391,4 +409,60 @@ it('a declaration without requirements locks to a header alone', async () => {
     `# fingerprint: ${await lockFingerprint(await loadConfig(repo.root))}`,
     '',
   ]);
+});
+
+describe.each(['uv', 'pip'] as const)('index settings from the pyproject (%s)', (installer) => {
+  it('uses find-links, writes index options without credentials, keeps credentials out of messages', async () => {
+    repo = await makeRepo({
+      'python/pyproject.toml': `[project]
+name = "env"
+requires-python = ">=3.10"
+
+[dependency-groups]
+a = ["alpha"]
+
+[tool.onevenv]
+index-url = "https://user:s3cret@pypi.invalid/simple"
+find-links = ["../wheels"]
+`,
+    });
+    await fs.mkdir(path.join(repo.root, 'wheels'));
+    await fs.copyFile(
+      path.join(wheelhouse, 'alpha-1.1.0-py3-none-any.whl'),
+      path.join(repo.root, 'wheels/alpha-1.1.0-py3-none-any.whl'),
+    );
+    // Only the pyproject points at wheels; --no-index keeps the invalid index unasked.
+    const localOnly = {
+      ...process.env,
+      PIP_FIND_LINKS: undefined,
+      UV_FIND_LINKS: undefined,
+      PIP_NO_INDEX: '1',
+      UV_NO_INDEX: '1',
+    };
+    await lock(repo, { installer, env: localOnly });
+    const text = await repo.read('python/requirements.txt');
+    expect(text.slice(text.indexOf('\n\n') + 2)).toEqual(
+      [
+        '--index-url https://pypi.invalid/simple',
+        '--find-links ../wheels',
+        '',
+        'alpha==1.1.0 \\',
+        `    --hash=${await hashOf('alpha-1.1.0-py3-none-any.whl')}`,
+        '    # via group:a',
+        '',
+      ].join('\n'),
+    );
+    expect(parseLockFile(text).options).toEqual([
+      '--index-url https://pypi.invalid/simple',
+      '--find-links ../wheels',
+    ]);
+
+    await repo.write(
+      'python/pyproject.toml',
+      (await repo.read('python/pyproject.toml')).replace('"alpha"', '"alpha>=2"'),
+    );
+    const message = await failure(repo, { installer, env: localOnly });
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain('"alpha>=2" in group:a at python/pyproject.toml:6');
+  });
 });

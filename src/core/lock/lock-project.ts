@@ -99,9 +99,14 @@ function renderLock(
   const options: string[] = [];
   if (config.indexUrl) options.push(`--index-url ${stripCredentials(config.indexUrl)}`);
   for (const link of config.findLinks) {
+    // pip and uv read a relative path in a requirements file from the file's directory;
+    // a directory outside the repository stays absolute (it is machine-specific anyway).
+    const inside = !path.relative(config.root, link).startsWith('..');
     const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(link)
       ? stripCredentials(link)
-      : path.relative(path.dirname(config.lock), link).split(path.sep).join('/') || '.';
+      : inside
+        ? path.relative(path.dirname(config.lock), link).split(path.sep).join('/') || '.'
+        : link;
     options.push(`--find-links ${shown}`);
   }
   if (options.length > 0) lines.push(...options, '');
@@ -152,13 +157,12 @@ export async function lockProject(
           : 'install uv (https://docs.astral.sh/uv/), or drop --format pylock',
     });
   }
-  if (!config.requiresPython) {
+  const sources = await collectSources(config);
+  if (!config.requiresPython && sources.length > 0) {
     log.warn(
-      `${CONFIG_FILE} sets no [project] requires-python: the lock holds for the Python that resolved it`,
+      `${CONFIG_FILE} sets no [project] requires-python: the lock holds for the Python that resolved it and newer`,
     );
   }
-
-  const sources = await collectSources(config);
   const previousText = await readTextIfExists(config.lock);
   let previous: LockedPackage[] = [];
   if (previousText !== undefined) {

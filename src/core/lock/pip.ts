@@ -106,7 +106,9 @@ export async function resolveWithPip(
     }
   }
   let run = await runPip(interpreter.path, [...args, ...constraints, ...files], request);
-  if (!run.ok && constraints.length > 0) {
+  // Only a conflict with the old pins is worth a second resolution; an unknown package
+  // or an unreachable index fails the same way without them.
+  if (!run.ok && constraints.length > 0 && /ResolutionImpossible|\(constraint\)/.test(run.output)) {
     log.info('the previous pins do not fit the new requirements; resolving without them');
     run = await runPip(interpreter.path, [...args, ...files], request);
   }
