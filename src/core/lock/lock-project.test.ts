@@ -355,6 +355,11 @@ app = ["gamma"]
       '',
     ].join('\n'),
   );
+  expect((await fs.readdir(path.join(repo.root, 'python'))).sort()).toEqual([
+    'pylock.toml',
+    'pyproject.toml',
+    'requirements.txt',
+  ]);
   const again = await lock(repo, { installer: 'uv', format: 'pylock' });
   expect(again.kind === 'locked' && [again.changed, again.pylockChanged]).toEqual([false, false]);
 });

@@ -104,7 +104,7 @@ export async function writePylockWithUv(
     throw new UserError(
       `uv could not write pylock.toml: ${redactUrls(condenseUv(result.stderr))}`,
       {
-        fix: 'the lock was written; run with -v for uv output',
+        fix: 'neither the lock nor pylock.toml was changed; run with -v for uv output',
       },
     );
   }
