@@ -367,10 +367,13 @@ async function changeEnvironment(
     async run(command, args, runOptions) {
       checkInterrupted();
       const running = runProcess(command, args, { cwd: config.root, env: runOptions?.env ?? env });
-      await envLock.recordChildren(activeChildPids());
+      // Recorded while the child runs, and awaited after it: a rejection of `running`
+      // (Ctrl-C) must find its handler attached at once.
+      const recorded = envLock.recordChildren(activeChildPids()).catch(() => {});
       try {
         return await running;
       } finally {
+        await recorded;
         await envLock.recordChildren(activeChildPids());
       }
     },
