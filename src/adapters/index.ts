@@ -1,4 +1,5 @@
 import { adapter as devcontainer } from './devcontainer/index.js';
+import { adapter as githubWorkflows } from './github-workflows/index.js';
 import { adapter as makefile } from './makefile/index.js';
 import { adapter as mcpJson } from './mcp-json/index.js';
 import { adapter as pythonDeps } from './python-deps/index.js';
@@ -11,4 +12,12 @@ import { adapter as vscode } from './vscode/index.js';
  * `src/adapters/<name>/index.ts` and exports `adapter`; add one import line and one
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
-export const adapters: Adapter[] = [mcpJson, shell, vscode, devcontainer, makefile, pythonDeps];
+export const adapters: Adapter[] = [
+  mcpJson,
+  shell,
+  vscode,
+  devcontainer,
+  githubWorkflows,
+  makefile,
+  pythonDeps,
+];
