@@ -1,5 +1,6 @@
 import { adapter as devcontainer } from './devcontainer/index.js';
 import { adapter as githubWorkflows } from './github-workflows/index.js';
+import { adapter as gitignore } from './gitignore/index.js';
 import { adapter as makefile } from './makefile/index.js';
 import { adapter as mcpJson } from './mcp-json/index.js';
 import { adapter as pythonDeps } from './python-deps/index.js';
@@ -19,5 +20,6 @@ export const adapters: Adapter[] = [
   devcontainer,
   githubWorkflows,
   makefile,
+  gitignore,
   pythonDeps,
 ];

@@ -17,6 +17,18 @@ import { fixtureRepo } from './fixture.js';
  * Every reference is listed here, so a reference found or lost shows up as a diff.
  */
 const expectedReferences = [
+  ...(
+    [
+      [8, 'scripts/.venv'],
+      [9, 'replay/.venv'],
+    ] as const
+  ).map(([line, environment]) => ({
+    file: '.gitignore',
+    line,
+    kind: 'gitignore-entry',
+    environment,
+    consumer: 'gitignore .gitignore',
+  })),
   {
     file: '.mcp.json',
     line: 4,
