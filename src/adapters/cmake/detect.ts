@@ -848,6 +848,7 @@ class CMakeAnalysis {
     clauseMeta.commandLine = (clauseMeta.arguments as string[]).join(' ');
     const clauseSite: Site = { consumer: site.consumer, meta: clauseMeta };
 
+    if (!interpreter && !this.mayRunPython(args, command.start)) return;
     let programTaken = false;
     const shellArgs = args.slice(shellFrom);
     const replaced = interpreter ? program - shellFrom : -1;
@@ -886,6 +887,20 @@ class CMakeAnalysis {
       interpreter.env,
       clauseSite,
       meta,
+    );
+  }
+
+  /** Could the shell scanner find anything here? Spares it the plain `cmake -E copy` lines. */
+  private mayRunPython(args: CMakeArgument[], at: number): boolean {
+    const first = args[0]!;
+    const last = args[args.length - 1]!;
+    if (/python|venv|pip|uv|activate|virtualenv/i.test(this.text.slice(first.start, last.end))) {
+      return true;
+    }
+    return args.some((arg) =>
+      variableReferences(this.text, arg.valueStart, arg.valueEnd).some(
+        (ref) => this.lookup(ref.name, at, true)?.env !== undefined,
+      ),
     );
   }
 
