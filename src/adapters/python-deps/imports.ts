@@ -1,4 +1,3 @@
-import { LineIndex } from '../reference.js';
 import { isNamespaceRoot } from './import-names.js';
 
 /**
@@ -26,14 +25,7 @@ interface Token {
   offset: number;
 }
 
-interface LogicalLine {
-  indent: number;
-  tokens: Token[];
-}
-
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt']);
-const IDENTIFIER_START = /[A-Za-z_\u00c0-\uffff]/;
-const IDENTIFIER_PART = /[A-Za-z0-9_\u00c0-\uffff]/;
 /** Deeper f-string nesting is read as plain string text (keeps recursion bounded). */
 const MAX_FSTRING_NESTING = 16;
 /**
@@ -41,87 +33,213 @@ const MAX_FSTRING_NESTING = 16;
  * cannot continue the bracket in valid Python, so it starts a new logical line.
  */
 const IMPORT_LINE = /^(import[ \t]+[A-Za-z_]|from[ \t]+[.A-Za-z_][\w.]*[ \t]+import\b)/;
+const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
 
-export function tokenize(source: string): LogicalLine[] {
-  const lines: LogicalLine[] = [];
-  let tokens: Token[] = [];
-  let indent = 0;
+function isIdentifierStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code >= 0xc0;
+}
+
+function isIdentifierPart(code: number): boolean {
+  return isIdentifierStart(code) || (code >= 48 && code <= 57);
+}
+
+interface TryFrame {
+  indent: number;
+  phase: 'body' | 'handler' | 'other';
+  guardedHandler: boolean;
+  body: ImportRecord[];
+}
+
+/**
+ * One pass over the text. Tokens are only materialised for import statements (and the
+ * words that open a line), so a file costs little more than reading it.
+ */
+export function scanImports(source: string): ImportRecord[] {
+  if (!source.includes('import')) return [];
+  const records: ImportRecord[] = [];
+  const offsets: number[] = [];
+  const frames: TryFrame[] = [];
+  const n = source.length;
+  let i = 0;
   let depth = 0;
   let atLineStart = true;
-  let i = 0;
-  const n = source.length;
+  // The logical line being read.
+  let indent = 0;
+  let count = 0;
+  let afterColonOrSemicolon = false;
+  let statement: Token[] | undefined;
+  // An `except` clause being read: the frame it belongs to and what it catches so far.
+  let handler: TryFrame | undefined;
+  let handlerNames = 0;
+  let handlerCatches = false;
+
+  function addImports(tokens: Token[]): void {
+    const found = tokens[0]!.value === 'import' ? readImport(tokens, 1) : readFromImport(tokens, 1);
+    for (const { importPath, offset } of found) {
+      const record: ImportRecord = {
+        importPath,
+        line: 0,
+        optional: frames.some((f) => f.phase === 'handler' && f.guardedHandler),
+      };
+      for (const frame of frames) if (frame.phase === 'body') frame.body.push(record);
+      records.push(record);
+      offsets.push(offset);
+    }
+  }
+
+  function finishHandler(): void {
+    if (!handler) return;
+    handler.guardedHandler = handlerNames === 0 || handlerCatches;
+    if (handler.guardedHandler) for (const record of handler.body) record.optional = true;
+    handler = undefined;
+  }
 
   function endLine(): void {
-    if (tokens.length > 0) lines.push({ indent, tokens });
-    tokens = [];
+    finishHandler();
+    if (statement) addImports(statement);
+    statement = undefined;
+    count = 0;
+    afterColonOrSemicolon = false;
+  }
+
+  function openLine(word: string): void {
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      if (indent > frame.indent) break;
+      if (indent === frame.indent && (word === 'except' || word === 'else' || word === 'finally')) {
+        frame.phase = word === 'except' ? 'handler' : 'other';
+        frame.guardedHandler = false;
+        if (word === 'except') {
+          handler = frame;
+          handlerNames = 0;
+          handlerCatches = false;
+        }
+        break;
+      }
+      frames.pop();
+    }
+    if (word === 'try') frames.push({ indent, phase: 'body', guardedHandler: false, body: [] });
+  }
+
+  function token(type: Token['type'], start: number, end: number): void {
+    const startsStatement = count === 0 || (depth === 0 && afterColonOrSemicolon);
+    const length = end - start;
+    const wanted =
+      type === 'name' &&
+      (count === 0 ||
+        statement !== undefined ||
+        handler !== undefined ||
+        (startsStatement && (length === 6 || length === 4)));
+    const value = type === 'op' || wanted ? source.slice(start, end) : '';
+    if (count === 0) openLine(type === 'name' ? value : '');
+    count++;
+    if (handler && count > 1) {
+      if (type === 'op' && value === ':' && depth === 0) finishHandler();
+      else if (type === 'name') {
+        handlerNames++;
+        if (IMPORT_ERRORS.has(value)) handlerCatches = true;
+      } else if (type !== 'op') handlerNames++;
+    }
+    if (startsStatement && type === 'name' && (value === 'import' || value === 'from')) {
+      if (statement) addImports(statement);
+      statement = [];
+    }
+    if (statement) {
+      if (type === 'op' && value === ';' && depth === 0) {
+        addImports(statement);
+        statement = undefined;
+      } else {
+        statement.push({ type, value, offset: start });
+      }
+    }
+    afterColonOrSemicolon = type === 'op' && depth === 0 && (value === ':' || value === ';');
   }
 
   while (i < n) {
     if (atLineStart) {
       atLineStart = false;
       let column = 0;
-      while (i < n && (source[i] === ' ' || source[i] === '\t' || source[i] === '\f')) {
-        column = source[i] === '\t' ? column - (column % 8) + 8 : column + 1;
+      for (
+        let c = source.charCodeAt(i);
+        c === 32 || c === 9 || c === 12;
+        c = source.charCodeAt(i)
+      ) {
+        column = c === 9 ? column - (column % 8) + 8 : column + 1;
         i++;
       }
       if (depth > 0 && IMPORT_LINE.test(source.slice(i, i + 200))) {
         depth = 0;
         endLine();
       }
-      if (tokens.length === 0) indent = column;
+      if (count === 0) indent = column;
       continue;
     }
-    const ch = source[i]!;
-    if (ch === ' ' || ch === '\t' || ch === '\f' || ch === '\r') {
+    const code = source.charCodeAt(i);
+    if (code === 32 || code === 9 || code === 12 || code === 13) {
       i++;
-    } else if (ch === '\n') {
+    } else if (code === 10) {
       if (depth === 0) endLine();
       atLineStart = true;
       i++;
-    } else if (ch === '#') {
+    } else if (code === 35) {
       const newline = source.indexOf('\n', i);
       i = newline === -1 ? n : newline;
-    } else if (ch === '\\') {
-      if (source[i + 1] === '\n') i += 2;
-      else if (source[i + 1] === '\r' && source[i + 2] === '\n') i += 3;
+    } else if (code === 92) {
+      if (source.charCodeAt(i + 1) === 10) i += 2;
+      else if (source.charCodeAt(i + 1) === 13 && source.charCodeAt(i + 2) === 10) i += 3;
       else i++;
-    } else if (ch === '"' || ch === "'") {
+    } else if (code === 34 || code === 39) {
       const end = scanString(source, i, '', 0);
-      tokens.push({ type: 'string', value: '', offset: i });
+      token('string', i, end);
       i = end;
-    } else if (IDENTIFIER_START.test(ch)) {
+    } else if (isIdentifierStart(code)) {
       let j = i + 1;
-      while (j < n && IDENTIFIER_PART.test(source[j]!)) j++;
-      const word = source.slice(i, j);
-      const next = source[j];
-      if ((next === '"' || next === "'") && STRING_PREFIXES.has(word.toLowerCase())) {
-        const end = scanString(source, j, word.toLowerCase(), 0);
-        tokens.push({ type: 'string', value: '', offset: i });
+      while (j < n && isIdentifierPart(source.charCodeAt(j))) j++;
+      const next = source.charCodeAt(j);
+      const prefix =
+        j - i <= 2 && (next === 34 || next === 39) ? source.slice(i, j).toLowerCase() : '';
+      if (prefix !== '' && STRING_PREFIXES.has(prefix)) {
+        const end = scanString(source, j, prefix, 0);
+        token('string', i, end);
         i = end;
       } else {
-        tokens.push({ type: 'name', value: word, offset: i });
+        token('name', i, j);
         i = j;
       }
-    } else if (ch >= '0' && ch <= '9') {
+    } else if (code >= 48 && code <= 57) {
       let j = i + 1;
-      while (j < n && /[0-9A-Za-z_.]/.test(source[j]!)) j++;
-      tokens.push({ type: 'other', value: source.slice(i, j), offset: i });
+      while (j < n && (isIdentifierPart(source.charCodeAt(j)) || source.charCodeAt(j) === 46)) j++;
+      token('other', i, j);
       i = j;
-    } else if (ch === '.' && source.startsWith('...', i)) {
-      tokens.push({ type: 'op', value: '...', offset: i });
+    } else if (code === 46 && source.startsWith('...', i)) {
+      token('op', i, i + 3);
       i += 3;
-    } else if (ch === ':' && source[i + 1] === '=') {
-      tokens.push({ type: 'op', value: ':=', offset: i });
+    } else if (code === 58 && source.charCodeAt(i + 1) === 61) {
+      token('op', i, i + 2);
       i += 2;
     } else {
-      if (ch === '(' || ch === '[' || ch === '{') depth++;
-      else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
-      tokens.push({ type: 'op', value: ch, offset: i });
+      // Brackets count before the token is seen, so '(' is inside and ')' outside.
+      if (code === 40 || code === 91 || code === 123) depth++;
+      token('op', i, i + 1);
+      if (code === 41 || code === 93 || code === 125) depth = Math.max(0, depth - 1);
       i++;
     }
   }
   endLine();
-  return lines;
+
+  // Offsets only grow, so one walk over the newlines numbers every record.
+  let line = 1;
+  let position = 0;
+  records.forEach((record, k) => {
+    const offset = offsets[k]!;
+    for (let nl = source.indexOf('\n', position); nl !== -1 && nl < offset; ) {
+      line++;
+      position = nl + 1;
+      nl = source.indexOf('\n', position);
+    }
+    record.line = line;
+  });
+  return records;
 }
 
 /**
@@ -129,24 +247,26 @@ export function tokenize(source: string): LogicalLine[] {
  * A one-quote string also ends at an unescaped newline (unterminated: recover there).
  */
 function scanString(source: string, start: number, prefix: string, nesting: number): number {
-  const quote = source[start]!;
-  const triple = source.startsWith(quote.repeat(3), start);
+  const quote = source.charCodeAt(start);
+  const triple = source.charCodeAt(start + 1) === quote && source.charCodeAt(start + 2) === quote;
   const formatted = (prefix.includes('f') || prefix.includes('t')) && nesting < MAX_FSTRING_NESTING;
   let i = start + (triple ? 3 : 1);
   const n = source.length;
   while (i < n) {
-    const ch = source[i]!;
-    if (ch === '\\') {
+    const code = source.charCodeAt(i);
+    if (code === 92) {
       i += 2;
-    } else if (triple ? source.startsWith(quote.repeat(3), i) : ch === quote) {
-      return i + (triple ? 3 : 1);
-    } else if (ch === '\n' && !triple) {
+    } else if (code === quote) {
+      if (!triple) return i + 1;
+      if (source.charCodeAt(i + 1) === quote && source.charCodeAt(i + 2) === quote) return i + 3;
+      i++;
+    } else if (code === 10 && !triple) {
       return i;
-    } else if (formatted && ch === '{') {
-      if (source[i + 1] === '{') i += 2;
+    } else if (formatted && code === 123) {
+      if (source.charCodeAt(i + 1) === 123) i += 2;
       else {
         i = scanReplacementField(source, i + 1, triple, nesting);
-        if (!triple && source[i] === '\n') return i;
+        if (!triple && source.charCodeAt(i) === 10) return i;
       }
     } else {
       i++;
@@ -170,9 +290,9 @@ function scanReplacementField(
     if (ch === '\n' && !triple) return i;
     if (ch === '"' || ch === "'") {
       i = scanString(source, i, '', nesting + 1);
-    } else if (IDENTIFIER_START.test(ch)) {
+    } else if (isIdentifierStart(source.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && IDENTIFIER_PART.test(source[j]!)) j++;
+      while (j < n && isIdentifierPart(source.charCodeAt(j))) j++;
       const word = source.slice(i, j).toLowerCase();
       const next = source[j];
       if ((next === '"' || next === "'") && STRING_PREFIXES.has(word)) {
@@ -195,82 +315,6 @@ function scanReplacementField(
     }
   }
   return n;
-}
-
-interface TryFrame {
-  indent: number;
-  phase: 'body' | 'handler' | 'other';
-  guardedHandler: boolean;
-  body: ImportRecord[];
-}
-
-const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
-
-export function scanImports(source: string): ImportRecord[] {
-  const lines = tokenize(source);
-  const index = new LineIndex(source);
-  const records: ImportRecord[] = [];
-  const frames: TryFrame[] = [];
-  for (const { indent, tokens } of lines) {
-    const first = tokens[0]!;
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      if (indent > frame.indent) break;
-      const clause = first.type === 'name' ? first.value : '';
-      if (
-        indent === frame.indent &&
-        (clause === 'except' || clause === 'else' || clause === 'finally')
-      ) {
-        if (clause === 'except') {
-          frame.guardedHandler = catchesImportError(tokens);
-          if (frame.guardedHandler) for (const record of frame.body) record.optional = true;
-          frame.phase = 'handler';
-        } else {
-          frame.phase = 'other';
-        }
-        break;
-      }
-      frames.pop();
-    }
-    if (first.type === 'name' && first.value === 'try') {
-      frames.push({ indent, phase: 'body', guardedHandler: false, body: [] });
-    }
-    for (const found of importsOf(tokens)) {
-      const record: ImportRecord = {
-        importPath: found.importPath,
-        line: index.position(found.offset).line,
-        optional: frames.some((f) => f.phase === 'handler' && f.guardedHandler),
-      };
-      for (const frame of frames) if (frame.phase === 'body') frame.body.push(record);
-      records.push(record);
-    }
-  }
-  return records;
-}
-
-function catchesImportError(tokens: Token[]): boolean {
-  const colon = tokens.findIndex((t, i) => i > 0 && t.value === ':');
-  const between = tokens.slice(1, colon === -1 ? tokens.length : colon);
-  if (between.length === 0) return true;
-  return between.some((t) => t.type === 'name' && IMPORT_ERRORS.has(t.value));
-}
-
-/** Statements start a line, or follow ';' or a compound statement's ':' at depth 0. */
-function importsOf(tokens: Token[]): { importPath: string; offset: number }[] {
-  const out: { importPath: string; offset: number }[] = [];
-  let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const value = token.type === 'op' ? token.value : '';
-    if (value === '(' || value === '[' || value === '{') depth++;
-    else if (value === ')' || value === ']' || value === '}') depth = Math.max(0, depth - 1);
-    const startsStatement =
-      i === 0 || (depth === 0 && (tokens[i - 1]!.value === ';' || tokens[i - 1]!.value === ':'));
-    if (!startsStatement || token.type !== 'name') continue;
-    if (token.value === 'import') out.push(...readImport(tokens, i + 1));
-    else if (token.value === 'from') out.push(...readFromImport(tokens, i + 1));
-  }
-  return out;
 }
 
 function readDotted(tokens: Token[], start: number): { path: string; end: number } | undefined {
