@@ -464,32 +464,6 @@ describe('scanShell', () => {
     ]);
   });
 
-  it('reads make recipes: $(VAR) is make, $$ is the shell', () => {
-    const text = '$(VENV)/bin/pip install -r $(REQS) && $$HOME/bin/python3 x.py && $(PYTHON) y.py';
-    expect(scan(text, { make: true, variables: { VENV: '.venv', PYTHON: 'python3' } })).toEqual([
-      {
-        text: '$(VENV)/bin/pip install -r $(REQS)',
-        kind: 'pip-install',
-        environment: '.venv',
-        skipReason: 'contains-variable',
-        meta: { installer: 'pip', requirements: ['$(REQS)'], variable: 'VENV' },
-      },
-      {
-        text: '$$HOME/bin/python3',
-        kind: 'python-command',
-        environment: ENV_UNKNOWN,
-        skipReason: 'contains-variable',
-        meta: { variable: 'HOME' },
-      },
-      {
-        text: '$(PYTHON)',
-        kind: 'python-command',
-        environment: ENV_PATH_PYTHON,
-        meta: { variable: 'PYTHON' },
-      },
-    ]);
-  });
-
   it('keeps spans exact with CRLF line endings', () => {
     const text = 'cd app\r\npython3 -m venv .venv\r\nsource .venv/bin/activate\r\npython x.py\r\n';
     const result = scanShell(text, { cwd: '' });
@@ -560,8 +534,8 @@ describe('scanShell', () => {
       fc.array(pieces, { maxLength: 60 }).map((a) => a.join('')),
     );
     fc.assert(
-      fc.property(input, fc.boolean(), (text, make) => {
-        const { findings } = scanShell(text, { cwd: 'a', make, script: 'a/s.sh' });
+      fc.property(input, (text) => {
+        const { findings } = scanShell(text, { cwd: 'a', script: 'a/s.sh' });
         for (const f of findings) {
           if (!(f.start >= 0 && f.start <= f.end && f.end <= text.length)) return false;
         }

@@ -45,14 +45,11 @@ export interface ScanShellOptions {
   cwd: string;
   /**
    * Known variable values. A value anchored at the repository root is written with
-   * `repoPath('sub/dir')`; with `make`, the keys are make variable names. GitHub
-   * expressions are looked up as `{{github.workspace}}`.
+   * `repoPath('sub/dir')`. GitHub expressions are looked up as `{{github.workspace}}`.
    */
   variables?: Record<string, string>;
   /** Repo-relative path of the script itself, for `$0` and `${BASH_SOURCE[0]}`. */
   script?: string;
-  /** Text is a Makefile recipe: `$(VAR)` is make's, `$$` is the shell's `$`. */
-  make?: boolean;
   /** Variables already bound to a venv or interpreter (by an earlier step), so uses are reported. */
   venvVariables?: Record<string, EnvironmentRef>;
 }
@@ -182,18 +179,14 @@ class ShellAnalyzer {
   }
 
   run(): ScanShellResult {
-    tokenizeShell(
-      this.text,
-      {
-        lookup: (name) => this.lookup(name),
-        command: (command) => this.command(command),
-        enterSubshell: () => this.enterSubshell(),
-        leaveSubshell: (commands) => this.leaveSubshell(commands),
-        scriptPath: () =>
-          this.options.script === undefined ? undefined : ROOT + this.options.script,
-      },
-      { make: this.options.make === true },
-    );
+    tokenizeShell(this.text, {
+      lookup: (name) => this.lookup(name),
+      command: (command) => this.command(command),
+      enterSubshell: () => this.enterSubshell(),
+      leaveSubshell: (commands) => this.leaveSubshell(commands),
+      scriptPath: () =>
+        this.options.script === undefined ? undefined : ROOT + this.options.script,
+    });
     this.findings.sort((a, b) => a.start - b.start || a.end - b.end);
     return {
       findings: this.findings,

@@ -38,11 +38,6 @@ export interface ShellHost {
   scriptPath(): string | undefined;
 }
 
-export interface TokenizeOptions {
-  /** Make recipe: `$(VAR)`/`${VAR}`/`$X` are make variables and `$$` is the shell's `$`. */
-  make?: boolean;
-}
-
 const BLANK = new Set([' ', '\t', '\r', '\f', '\v']);
 const BREAK = new Set([' ', '\t', '\r', '\f', '\v', '\n', ';', '&', '|', '(', ')', '<', '>']);
 const KEYWORD_SKIP = new Set([
@@ -76,8 +71,8 @@ interface PendingHeredoc {
   stripTabs: boolean;
 }
 
-export function tokenizeShell(text: string, host: ShellHost, options: TokenizeOptions = {}): void {
-  new Scanner(text, 0, text.length, host, options.make === true, 0).parseList(false, undefined);
+export function tokenizeShell(text: string, host: ShellHost): void {
+  new Scanner(text, 0, text.length, host, 0).parseList(false, undefined);
 }
 
 class Scanner {
@@ -90,7 +85,6 @@ class Scanner {
     private pos: number,
     private readonly end: number,
     private readonly host: ShellHost,
-    private readonly make: boolean,
     private readonly depth: number,
   ) {}
 
@@ -391,14 +385,7 @@ class Scanner {
     if (this.depth >= MAX_DEPTH) {
       this.skipToClose();
     } else {
-      const inner = new Scanner(
-        this.text,
-        this.pos,
-        this.end,
-        this.host,
-        this.make,
-        this.depth + 1,
-      );
+      const inner = new Scanner(this.text, this.pos, this.end, this.host, this.depth + 1);
       inner.parseList(closer, commands);
       this.pos = inner.pos;
     }
@@ -493,10 +480,6 @@ class Scanner {
     const text = this.text;
     this.pos++;
     while (this.pos < this.end && text[this.pos] !== "'") {
-      if (this.make && text[this.pos] === '$') {
-        this.makeDollar(b, false);
-        continue;
-      }
       b.parts.push(text[this.pos]!);
       this.pos++;
     }
@@ -551,10 +534,7 @@ class Scanner {
     this.host.enterSubshell();
     const commands: SimpleCommand[] = [];
     if (this.depth < MAX_DEPTH) {
-      new Scanner(text, this.pos + 1, close, this.host, this.make, this.depth + 1).parseList(
-        false,
-        commands,
-      );
+      new Scanner(text, this.pos + 1, close, this.host, this.depth + 1).parseList(false, commands);
     }
     const value = this.host.leaveSubshell(commands);
     b.parts.push(value ?? UNKNOWN);
@@ -562,48 +542,8 @@ class Scanner {
   }
 
   private dollar(b: WordBuilder): void {
-    if (this.make) {
-      this.makeDollar(b, true);
-      return;
-    }
     this.pos++;
     this.shellExpansion(b);
-  }
-
-  /** In a Makefile recipe, `$…` belongs to make; `$$` is the shell's `$`. */
-  private makeDollar(b: WordBuilder, shellContext: boolean): void {
-    const text = this.text;
-    const n = text[this.pos + 1];
-    if (n === '$') {
-      this.pos += 2;
-      if (shellContext) this.shellExpansion(b);
-      else b.parts.push('$');
-      return;
-    }
-    if (n === '(' || n === '{') {
-      const close = n === '(' ? ')' : '}';
-      let depth = 0;
-      let p = this.pos + 1;
-      for (; p < this.end; p++) {
-        const ch = text[p];
-        if (ch === n) depth++;
-        else if (ch === close) {
-          depth--;
-          if (depth === 0) break;
-        }
-      }
-      const inner = text.slice(this.pos + 2, Math.min(p, this.end));
-      this.pos = Math.min(p + 1, this.end);
-      this.pushVariable(b, inner.trim(), /^[A-Za-z0-9_.-]+$/.test(inner.trim()));
-      return;
-    }
-    if (n === undefined || this.pos + 1 >= this.end) {
-      b.parts.push('$');
-      this.pos++;
-      return;
-    }
-    this.pos += 2;
-    this.pushVariable(b, n, /[A-Za-z0-9_]/.test(n));
   }
 
   private pushVariable(b: WordBuilder, name: string, lookup: boolean): void {
@@ -765,7 +705,7 @@ class Scanner {
     if (this.depth >= MAX_DEPTH) {
       return { start, end, value: UNKNOWN, variables: [], quoted: false };
     }
-    const inner = new Scanner(this.text, start, end, this.host, this.make, this.depth + 1);
+    const inner = new Scanner(this.text, start, end, this.host, this.depth + 1);
     return inner.readWord(true);
   }
 }
