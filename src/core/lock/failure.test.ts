@@ -86,14 +86,27 @@ describe('resolutionFailure', () => {
   it('puts requirements back for pip file references and names where each was declared', () => {
     const error = resolutionFailure(
       'pip',
-      'Cannot install -r 01-group-old.in (line 1) and -r 02-group-all.in (line 1) because of https://u:p@x.example/simple',
+      'Cannot install -r 01-group-old.in (line 1) and -r 02-group-all.in (line 1) because these package versions have conflicting dependencies (index https://u:p@x.example/simple)',
       written,
       '/tmp/onevenv-lock-x',
     );
     expect(error.message).toBe(
-      'pip cannot resolve the requirements: Cannot install beta and delta>=3 because of https://****@x.example/simple. Requested by: "beta" in group:old at python/pyproject.toml:7; "delta>=3" in group:all (from group:new) at python/pyproject.toml:9.',
+      'pip cannot resolve the requirements: Cannot install beta and delta>=3 because these package versions have conflicting dependencies (index https://****@x.example/simple). Requested by: "beta" in group:old at python/pyproject.toml:7; "delta>=3" in group:all (from group:new) at python/pyproject.toml:9.',
     );
     expect(error.location).toEqual({ file: 'python/pyproject.toml', line: 7 });
     expect(error.exitCode).toBe(2);
+  });
+
+  it('calls an unreachable index a failure, not an unresolvable requirement', () => {
+    const error = resolutionFailure(
+      'pip',
+      'Could not find a version that satisfies the requirement six (from versions: none). Network error: [Errno 111] Connection refused.',
+      { files: [] },
+      '/tmp/onevenv-lock-x',
+    );
+    expect([error.message, error.fix]).toEqual([
+      'pip failed: Could not find a version that satisfies the requirement six (from versions: none). Network error: [Errno 111] Connection refused.',
+      'check the network and the index settings (PIP_INDEX_URL, UV_DEFAULT_INDEX, [tool.onevenv] index-url); the lock was not changed',
+    ]);
   });
 });

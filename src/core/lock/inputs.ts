@@ -114,22 +114,21 @@ export async function readEditable(config: OnevenvConfig, dir: string): Promise<
 }
 
 export async function collectSources(config: OnevenvConfig): Promise<LockSource[]> {
-  const sources: LockSource[] = [];
-  if (config.dependencies.length > 0) {
-    sources.push({ label: 'project', requirements: config.dependencies.map(fromGroup) });
-  }
-  for (const [group, requirements] of Object.entries(config.groups)) {
-    if (requirements.length === 0) continue;
-    sources.push({ label: `group:${group}`, requirements: requirements.map(fromGroup) });
-  }
   const editables = await Promise.all(config.editable.map((dir) => readEditable(config, dir)));
-  // An editable may depend on another editable: that one is installed from its directory,
-  // not from the index, so it must not reach the resolver.
+  // An editable package is installed from its directory, never from the index: a group
+  // or another editable that names it must not send the resolver looking for it.
   const local = new Set(editables.map((e) => e.name).filter((n): n is string => !!n));
+  const sources: LockSource[] = [];
+  function add(label: string, requirements: InputRequirement[]): void {
+    const remote = requirements.filter((r) => !local.has(r.normalizedName));
+    if (remote.length > 0) sources.push({ label, requirements: remote });
+  }
+  add('project', config.dependencies.map(fromGroup));
+  for (const [group, requirements] of Object.entries(config.groups)) {
+    add(`group:${group}`, requirements.map(fromGroup));
+  }
   for (const editable of editables) {
-    const requirements = editable.requirements.filter((r) => !local.has(r.normalizedName));
-    if (requirements.length === 0) continue;
-    sources.push({ label: `editable:${relative(config, editable.dir)}`, requirements });
+    add(`editable:${relative(config, editable.dir)}`, editable.requirements);
   }
   return sources;
 }

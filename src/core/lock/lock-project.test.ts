@@ -62,13 +62,21 @@ dependencies = ["twomods"]
 
 [dependency-groups]
 trace = ["tiny-sitter-cpp>=0.22"]
-app = ["gamma", {include-group = "trace"}]
+app = ["gamma", "lib", {include-group = "trace"}]
 
 [tool.onevenv]
-editable = ["../lib"]
+editable = ["../lib", "../legacy"]
 `;
 
-// Optional dependencies are not locked: delta would conflict with gamma's beta.
+// Dependencies a build backend computes cannot be read without building: not locked.
+const legacyPyproject = `[project]
+name = "legacy"
+version = "2"
+dynamic = ["dependencies"]
+`;
+
+// Optional dependencies are not locked: delta would conflict with gamma's beta. The group
+// app names lib itself, which is installed from its directory, not resolved.
 const libPyproject = `[project]
 name = "lib"
 version = "1.0"
@@ -130,6 +138,7 @@ describe.each(['uv', 'pip'] as const)('the %s backend', (installer) => {
     repo = await makeRepo({
       'python/pyproject.toml': pyproject,
       'lib/pyproject.toml': libPyproject,
+      'legacy/pyproject.toml': legacyPyproject,
     });
     const config = await loadConfig(repo.root);
     expect(await lockStatus(config)).toEqual({

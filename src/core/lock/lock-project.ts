@@ -8,7 +8,7 @@ import type { Installer, OnevenvConfig } from '../config.js';
 import { normalizeName } from '../pep508.js';
 import { CONFIG_FILE } from '../root.js';
 import { findUv } from '../tools.js';
-import { stripCredentials } from './index-settings.js';
+import { redactUrls, stripCredentials } from './index-settings.js';
 import { collectSources, writeSourceFiles } from './inputs.js';
 import { type LockedPackage, parseLockFile, renderPins } from './lock-file.js';
 import type { Resolution, ResolveRequest } from './resolution.js';
@@ -113,6 +113,10 @@ function renderLock(
   return `${lines.join('\n')}\n${renderPins(resolution.pins)}`.replace(/\n+$/, '\n');
 }
 
+function redacted(write: (chunk: string) => void): (chunk: string) => void {
+  return (chunk) => write(redactUrls(chunk));
+}
+
 function summarize(text: string): LockedSummary[] {
   return parseLockFile(text).packages.map((pkg) => ({
     name: pkg.name,
@@ -181,7 +185,7 @@ export async function lockProject(
       upgrade: options.upgrade ?? false,
       upgradePackages: upgradePackages.map(normalizeName),
       previous,
-      onOutput: options.onOutput,
+      onOutput: options.onOutput && redacted(options.onOutput),
     };
     let resolution: Resolution;
     if (written.files.length === 0) {
