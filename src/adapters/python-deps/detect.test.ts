@@ -992,6 +992,9 @@ describe('third-party imports of Python files', () => {
     '        .parse("x")',
     'import yaml',
     'obj.import_thing = 1',
+    'pass  # note; import comment_decoy',
+    'value = f"{d["; import fstring_decoy2"]}"',
+    "lit = rf'{x}\\'; import raw_decoy2'",
     '',
   ].join('\n');
   const file = 'scripts/tool.py';

@@ -14,12 +14,12 @@ import { containsVariable, directoryOf, resolveFrom } from './paths.js';
  * them, so they carry skipReason 'unsupported' and scan lists them for a person to fix.
  */
 
-export interface ValueSpan {
+interface ValueSpan {
   start: number;
   end: number;
 }
 
-export interface EnvironmentSetting {
+interface EnvironmentSetting {
   /** A venv directory, relative to the file's directory. */
   venv?: string;
   /** An interpreter path, relative to the file's directory, or a bare command. */

@@ -70,7 +70,7 @@ const NAMESPACE_ROOTS = new Set(
     .map((key) => key.split('.')[0]!),
 );
 
-export interface Distribution {
+interface Distribution {
   /** The distribution to install, e.g. 'PyYAML'. */
   distribution: string;
   /** The module that proves it is installed, e.g. 'yaml' or 'google.protobuf'. */

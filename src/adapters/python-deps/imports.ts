@@ -12,7 +12,7 @@ import { isNamespaceRoot } from './import-names.js';
  * handler (the fallback). Relative imports and `__future__` are not reported.
  */
 
-export interface ImportRecord {
+interface ImportRecord {
   /** Dotted module path as imported ('google.protobuf', 'yaml'). */
   importPath: string;
   line: number;

@@ -8,7 +8,7 @@ import { validSpecifier } from '../../core/pep508.js';
  * PEP 440 form and is reported as an error.
  */
 
-export type Conversion = { ok: true; specifier: string } | { ok: false; error: string };
+type Conversion = { ok: true; specifier: string } | { ok: false; error: string };
 
 const RELEASE = /^(\d+(?:\.\d+)*)(.*)$/;
 

@@ -10,7 +10,7 @@ const VARIABLE = /^(\$\{[A-Za-z0-9_]+\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 const USERINFO_END = /[\s/@?#]/;
 
-export const REDACTED = '****';
+const REDACTED = '****';
 
 /** One left-to-right pass (no backtracking regex: a long line costs linear time). */
 export function redactCredentials(text: string): string {

@@ -52,7 +52,7 @@ const VCS_URL = /^(git|hg|svn|bzr)\+/i;
 const PATH_START = /^(\.{1,2}([/\\]|$|\[)|\/|~|[A-Za-z]:[/\\])/;
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/i;
 
-export interface RequirementsOptions {
+interface RequirementsOptions {
   /** Every requirement only constrains versions (`-c` files, constraints*.txt). */
   constraints: boolean;
 }
@@ -80,7 +80,7 @@ export function detectRequirements(
 }
 
 /** pip's join_lines: a trailing backslash joins the next line, a comment line ends the join. */
-export function logicalLines(content: string): { line: number; text: string }[] {
+function logicalLines(content: string): { line: number; text: string }[] {
   const physical = content.split('\n');
   const out: { line: number; text: string }[] = [];
   let pending: string[] = [];
@@ -106,7 +106,7 @@ export function logicalLines(content: string): { line: number; text: string }[] 
 }
 
 /** Whitespace-separated words with shell-style quotes, as pip's shlex.split of options. */
-export function splitWords(text: string): string[] {
+function splitWords(text: string): string[] {
   const words: string[] = [];
   let current = '';
   let inWord = false;

@@ -32,10 +32,7 @@ interface IniSection {
   options: IniOption[];
 }
 
-export function readIni(
-  content: string,
-  problem: (line: number, message: string) => void,
-): IniSection[] {
+function readIni(content: string, problem: (line: number, message: string) => void): IniSection[] {
   const sections: IniSection[] = [];
   let section: IniSection | undefined;
   let option: IniOption | undefined;

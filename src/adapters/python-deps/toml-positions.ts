@@ -8,7 +8,7 @@ import { LineIndex } from '../reference.js';
  * comments or other tables.
  */
 
-export interface TomlString {
+interface TomlString {
   value: string;
   start: number;
   end: number;
