@@ -57,6 +57,16 @@ const KEYWORD_SKIP = new Set([
   'esac',
   'coproc',
 ]);
+/** Characters that end a run of plain word text, unquoted and inside double quotes. */
+const WORD_SPECIAL = specialTable(' \t\r\f\v\n;&|()<>\\\'"`$');
+const DOUBLE_SPECIAL = specialTable('"\\$`');
+
+function specialTable(chars: string): Uint8Array {
+  const table = new Uint8Array(65536);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
 /** Deep enough for any real script; stops hostile input from exhausting the stack. */
 const MAX_DEPTH = 64;
 
@@ -460,8 +470,11 @@ class Scanner {
         this.dollar(b);
         continue;
       }
-      b.parts.push(c);
+      // A run of ordinary characters in one piece: most of any script is plain words.
+      const runStart = this.pos;
       this.pos++;
+      while (this.pos < this.end && !WORD_SPECIAL[text.charCodeAt(this.pos)]) this.pos++;
+      b.parts.push(text.slice(runStart, this.pos));
     }
     return {
       start,
@@ -518,8 +531,10 @@ class Scanner {
         this.readBackticks(b);
         continue;
       }
-      b.parts.push(c);
+      const runStart = this.pos;
       this.pos++;
+      while (this.pos < this.end && !DOUBLE_SPECIAL[text.charCodeAt(this.pos)]) this.pos++;
+      b.parts.push(text.slice(runStart, this.pos));
     }
   }
 
