@@ -229,6 +229,45 @@ describe('scanShell', () => {
     ]);
   });
 
+  it('keeps extras, URLs and direct references of pip arguments as written', () => {
+    const text = [
+      'pip install -e ".[dev]" -e git+https://example.org/x.git#egg=x "pkg @ file:///tmp/p" ./lib[fast]',
+      'uv pip install --system ruff',
+      'PY="$(command -v python3)"',
+      '"$PY" -m pytest',
+    ].join('\n');
+    expect(scan(text, { cwd: 'app' })).toEqual([
+      {
+        text: 'pip install -e ".[dev]" -e git+https://example.org/x.git#egg=x "pkg @ file:///tmp/p" ./lib[fast]',
+        kind: 'pip-install',
+        environment: ENV_PATH_PYTHON,
+        meta: {
+          installer: 'pip',
+          editables: ['app[dev]', 'git+https://example.org/x.git#egg=x'],
+          packages: ['pkg @ file:///tmp/p', 'app/lib[fast]'],
+        },
+      },
+      {
+        text: 'uv pip install --system ruff',
+        kind: 'pip-install',
+        environment: ENV_PATH_PYTHON,
+        meta: { installer: 'uv', packages: ['ruff'] },
+      },
+      {
+        text: 'PY="$(command -v python3)"',
+        kind: 'venv-variable',
+        environment: ENV_PATH_PYTHON,
+        meta: { variable: 'PY' },
+      },
+      {
+        text: '"$PY"',
+        kind: 'python-command',
+        environment: ENV_PATH_PYTHON,
+        meta: { variable: 'PY', module: 'pytest' },
+      },
+    ]);
+  });
+
   it('binds venv variables and resolves their later uses', () => {
     const text = [
       'VENV_DIR=.venv',

@@ -246,6 +246,11 @@ class ShellAnalyzer {
       }
       case 'git':
         return args.includes('--show-toplevel') ? ROOT : undefined;
+      case 'which':
+        return positional[0];
+      case 'command':
+      case 'type':
+        return args[0] === '-v' || args[0] === '-P' || args[0] === '-p' ? args[1] : undefined;
       default:
         return undefined;
     }
@@ -544,10 +549,15 @@ class ShellAnalyzer {
     if (sub === 'pip' && args[1]?.value === 'install') {
       const rest = args.slice(1);
       const python = optionValue(rest, ['--python', '-p']);
+      // Without --python, uv installs into the activated venv, or with --system into the
+      // interpreter on PATH; otherwise into a `.venv` it looks for upwards (not static).
       const env =
         python !== undefined
           ? environmentOfInterpreter(python.value, this.scope.cwd, null)
-          : (this.scope.active ?? unknownEnvironment('unsupported'));
+          : (this.scope.active ??
+            (rest.some((a) => a.value === '--system')
+              ? { environment: ENV_PATH_PYTHON }
+              : unknownEnvironment('unsupported')));
       this.pipInstall(head, rest, env, 'uv', covered);
       return;
     }
@@ -580,7 +590,15 @@ class ShellAnalyzer {
     let unresolved = false;
     const path = (word: Word): string => {
       if (hasUnknown(word.value)) unresolved = true;
-      return describePath(word.value, this.text.slice(word.start, word.end), this.scope.cwd);
+      // A URL (`git+https://…`) or a direct reference (`pkg @ https://…`) is no local path.
+      if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(word.value) || word.value.includes('@')) {
+        return word.value;
+      }
+      // `.[dev]`: the path with its extras, which stay as written.
+      const extras = /\[[^\]/\\]*\]$/.exec(word.value)?.[0] ?? '';
+      const value = word.value.slice(0, word.value.length - extras.length);
+      const raw = this.text.slice(word.start, word.end);
+      return describePath(value, raw, this.scope.cwd) + extras;
     };
     const installAt = args.findIndex((a) => a.value === 'install');
     for (let k = installAt + 1; k < args.length; k++) {
@@ -618,7 +636,7 @@ class ShellAnalyzer {
         if (PIP_VALUE_OPTIONS.has(value)) k++;
         continue;
       }
-      if (hasSeparator(value) || value === '.' || value === '..') {
+      if (hasSeparator(value) || /^\.\.?(?:\[|$)/.test(value)) {
         packages.push(path(arg));
         continue;
       }
