@@ -1,4 +1,5 @@
 import { adapter as devcontainer } from './devcontainer/index.js';
+import { adapter as docs } from './docs/index.js';
 import { adapter as githubWorkflows } from './github-workflows/index.js';
 import { adapter as gitignore } from './gitignore/index.js';
 import { adapter as makefile } from './makefile/index.js';
@@ -22,4 +23,5 @@ export const adapters: Adapter[] = [
   makefile,
   gitignore,
   pythonDeps,
+  docs,
 ];

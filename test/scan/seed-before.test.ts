@@ -59,6 +59,22 @@ const expectedReferences = [
   },
   ...(
     [
+      ['CLAUDE.md', 14, 'venv-activate'],
+      ['CLAUDE.md', 16, 'python-command'],
+      ['README.md', 20, 'venv-create'],
+      ['README.md', 21, 'venv-activate'],
+      ['README.md', 22, 'pip-install'],
+    ] as const
+  ).map(([file, line]) => ({
+    file,
+    line,
+    kind: 'doc-mention',
+    environment: 'scripts/.venv',
+    consumer: `doc ${file}`,
+    skipReason: 'documentation',
+  })),
+  ...(
+    [
       [14, 'venv-create'],
       [17, 'venv-activate'],
       [18, 'pip-install'],
