@@ -298,7 +298,8 @@ export function detectDocReferences(
   file: string,
   _context: DetectContext,
 ): DetectResult | null {
-  if (content.trim() === '') return null;
+  // Most docs never mention Python: skip them before splitting lines.
+  if (!/py|venv|pip|activate/i.test(content)) return null;
   const scan = new DocScan(content, file);
   const lines = splitLines(content);
   if (/\.rst$/i.test(file)) scanRst(scan, lines);
