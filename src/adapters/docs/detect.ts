@@ -128,10 +128,7 @@ class DocScan {
 
 function languageOf(info: string): string {
   const word = info.trim().split(/\s+/)[0] ?? '';
-  return word
-    .replace(/^[{.]+|[}]+$/g, '')
-    .replace(/^\.?/, '')
-    .toLowerCase();
+  return word.replace(/^[{.]+|[}]+$/g, '').toLowerCase();
 }
 
 /** `$ cmd` → the offset of `cmd` in the line, or -1. */
