@@ -13,6 +13,7 @@ import { poetryToPep440 } from './poetry.js';
 import { detectPyproject } from './pyproject.js';
 import { redactCredentials } from './redact.js';
 import { detectRequirements } from './requirements.js';
+import { detectScriptMetadata } from './script-metadata.js';
 import { detectSetupCfg } from './setup-cfg.js';
 import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
 
@@ -29,7 +30,13 @@ function detectUnguarded(
 ): DetectResult | null {
   if (kind === 'pyproject') return detectPyproject(text, file, context);
   if (kind === 'setup.cfg') return detectSetupCfg(text, file, context);
-  if (kind === 'python') return detectImports(text, file, context);
+  if (kind === 'python') {
+    const metadata = detectScriptMetadata(text, file, context);
+    const imports = detectImports(text, file, context);
+    if (!metadata) return imports;
+    const dependencies = [...(metadata.dependencies ?? []), ...(imports?.dependencies ?? [])];
+    return { ...metadata, dependencies };
+  }
   return detectRequirements(text, file, context, { constraints: kind === 'constraints' });
 }
 
@@ -1129,6 +1136,63 @@ describe('third-party imports of Python files', () => {
     ]);
   });
 
+  test('PEP 723 inline script metadata is the script’s own declaration', () => {
+    const text = [
+      '#!/usr/bin/env -S uv run --script',
+      '# /// script',
+      '# requires-python = ">=3.11"',
+      '# dependencies = [',
+      '#   "httpx>=0.27",',
+      '#   "rich",',
+      '# ]',
+      '# ///',
+      'import httpx',
+      '',
+    ].join('\n');
+    const file = 'tools/fetch';
+    expect(fileKind(file, '#!/usr/bin/env -S uv run --script')).toBe('python');
+    const expected: DetectResult = {
+      references: [],
+      dependencies: [
+        {
+          requirement: 'httpx>=0.27',
+          name: 'httpx',
+          specifier: '>=0.27',
+          source: `${file}:5`,
+          context: 'tools',
+          origin: 'pyproject',
+          meta: { script: true },
+        },
+        {
+          requirement: 'rich',
+          name: 'rich',
+          specifier: '',
+          source: `${file}:6`,
+          context: 'tools',
+          origin: 'pyproject',
+          meta: { script: true },
+        },
+        importOf(file, 9, 'httpx', 'httpx', { module: 'httpx' }),
+      ],
+      dependencySource: {
+        ...source(file, 'pyproject'),
+        requiresPython: { specifier: '>=3.11', line: 3 },
+      },
+    };
+    expect(detect(text, file)).toEqual(expected);
+    expect(detect(crlf(text), file)).toEqual(expected);
+    const unclosed = detect('# /// script\n# dependencies = ["x"]\nimport os\n', 'a.py');
+    expect(unclosed?.dependencySource?.problems).toEqual([
+      {
+        source: 'a.py:1',
+        line: 1,
+        message: "the '# /// script' block has no closing '# ///' line",
+      },
+    ]);
+    const broken = detect('# /// script\n# dependencies = [\n# ///\n', 'a.py');
+    expect(broken?.dependencySource?.problems.map((p) => p.line)).toEqual([2]);
+  });
+
   test('the built-in standard-library list covers the interpreter on PATH', () => {
     const names = execFileSync(
       'python3',
@@ -1293,6 +1357,9 @@ describe('any input', () => {
     '    requests>=2',
     '[mypy]',
     'python_executable = .venv/bin/python',
+    '# /// script',
+    '# dependencies = ["rich"]',
+    '# ///',
     'import yaml, cv2',
     '    from PIL import Image',
     'except ImportError:',

@@ -5,6 +5,7 @@ import { scanImports } from './imports.js';
 import { contextOf } from './paths.js';
 import { detectPyproject } from './pyproject.js';
 import { detectRequirements } from './requirements.js';
+import { detectScriptMetadata } from './script-metadata.js';
 import { detectSetupCfg } from './setup-cfg.js';
 import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
 
@@ -22,6 +23,9 @@ export type DependencyFileKind =
   | 'setup.cfg'
   | 'python';
 
+/** `#!/usr/bin/env python3`, and PEP 723 scripts run by `uv run --script` or `pipx run`. */
+const PYTHON_SHEBANG = /^#!.*(\bpython[0-9.]*(\s|$)|\buv run\b|\bpipx run\b)/;
+
 export function fileKind(file: string, firstLine: string): DependencyFileKind | undefined {
   const parts = file.split('/');
   if (parts.some((part) => part === 'site-packages' || part === 'node_modules')) return undefined;
@@ -37,7 +41,7 @@ export function fileKind(file: string, firstLine: string): DependencyFileKind | 
   // setup.py's own imports are build tooling; its install_requires is code, not data.
   if (base === 'setup.py') return undefined;
   if (/\.pyw?$/i.test(base)) return 'python';
-  if (!base.includes('.') && /^#!.*\bpython[0-9.]*(\s|$)/.test(firstLine)) return 'python';
+  if (!base.includes('.') && PYTHON_SHEBANG.test(firstLine)) return 'python';
   return undefined;
 }
 
@@ -57,12 +61,24 @@ export function detectDependencies(
       case 'setup.cfg':
         return detectSetupCfg(content, file, context);
       case 'python':
-        return detectImports(content, file, context);
+        return combine(
+          detectScriptMetadata(content, file, context),
+          detectImports(content, file, context),
+        );
     }
   } catch {
     // The parsers are written not to throw; this keeps one odd file from stopping a scan.
     return null;
   }
+}
+
+function combine(metadata: DetectResult | null, imports: DetectResult | null): DetectResult | null {
+  if (!metadata) return imports;
+  if (!imports) return metadata;
+  return {
+    ...metadata,
+    dependencies: [...(metadata.dependencies ?? []), ...(imports.dependencies ?? [])],
+  };
 }
 
 function firstLineOf(content: string): string {
