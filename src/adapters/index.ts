@@ -1,3 +1,5 @@
+import { adapter as cmake } from './cmake/index.js';
+import { adapter as cmakePresets } from './cmake-presets/index.js';
 import { adapter as devcontainer } from './devcontainer/index.js';
 import { adapter as docs } from './docs/index.js';
 import { adapter as githubWorkflows } from './github-workflows/index.js';
@@ -15,6 +17,8 @@ import { adapter as vscode } from './vscode/index.js';
  * entry per adapter, keeping the list in the order of AdapterName in types.ts.
  */
 export const adapters: Adapter[] = [
+  cmake,
+  cmakePresets,
   mcpJson,
   shell,
   vscode,
