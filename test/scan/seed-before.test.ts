@@ -61,6 +61,45 @@ const expectedReferences = [
     [
       ['CLAUDE.md', 14, 'venv-activate'],
       ['CLAUDE.md', 16, 'python-command'],
+    ] as const
+  ).map(([file, line]) => ({
+    file,
+    line,
+    kind: 'doc-mention',
+    environment: 'scripts/.venv',
+    consumer: `doc ${file}`,
+    skipReason: 'documentation',
+  })),
+  // CMakeLists.txt:150-172: find_package(Python3) and ${Python3_EXECUTABLE} for the doc
+  // databases; :194 binds TRACE_VENV to scripts/.venv/bin/python3 for the trace targets.
+  ...(
+    [
+      [150, 'find-package', 'find_package(Python3)', 'CMake CMakeLists.txt'],
+      [155, 'python-found-condition', 'find_package(Python3)', 'CMake CMakeLists.txt'],
+      [160, 'python-command', 'find_package(Python3)', 'CMake target doxygen-db'],
+      [172, 'python-command', 'find_package(Python3)', 'CMake target python-db'],
+      [194, 'venv-variable', 'scripts/.venv', 'CMake CMakeLists.txt'],
+      [197, 'python-command', 'scripts/.venv', 'CMake target trace-git'],
+      [203, 'python-command', 'scripts/.venv', 'CMake target trace-symbols'],
+      [209, 'python-command', 'scripts/.venv', 'CMake target trace-decisions'],
+      [215, 'python-command', 'scripts/.venv', 'CMake target trace-record-mappings'],
+    ] as const
+  ).map(([line, kind, environment, consumer]) => ({
+    file: 'CMakeLists.txt',
+    line,
+    kind,
+    environment,
+    consumer,
+  })),
+  {
+    file: 'CMakeUserPresets.json',
+    line: 10,
+    kind: 'interpreter-path',
+    environment: 'scripts/.venv',
+    consumer: 'CMake preset Debug',
+  },
+  ...(
+    [
       ['README.md', 20, 'venv-create'],
       ['README.md', 21, 'venv-activate'],
       ['README.md', 22, 'pip-install'],
@@ -72,6 +111,14 @@ const expectedReferences = [
     environment: 'scripts/.venv',
     consumer: `doc ${file}`,
     skipReason: 'documentation',
+  })),
+  // The pybind11 module: its find_package calls choose the interpreter it is built for.
+  ...([2, 3] as const).map((line) => ({
+    file: 'msd/msd-reader/CMakeLists.txt',
+    line,
+    kind: 'find-package',
+    environment: 'find_package(Python3)',
+    consumer: 'CMake msd/msd-reader/CMakeLists.txt',
   })),
   ...(
     [
