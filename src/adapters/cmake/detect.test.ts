@@ -196,6 +196,40 @@ describe('cmake adapter', () => {
     ]);
   });
 
+  it('gives spans and meta a rewrite can splice, and the result comes back unified', () => {
+    const unified = '${PROJECT_PYTHON}';
+    const edits = detect(SEED)!.flatMap((ref) => {
+      const meta = ref.meta!;
+      if (ref.kind === 'find-package' && meta.interpreterOnly === true) {
+        const set = 'set(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)';
+        return [{ start: meta.commandStart as number, end: meta.commandEnd as number, text: set }];
+      }
+      if (ref.kind === 'python-found-condition') {
+        return [{ ...ref.span, text: `EXISTS ${unified}` }];
+      }
+      return [{ ...ref.span, text: unified }];
+    });
+    let text = SEED;
+    for (const edit of edits.sort((a, b) => b.start - a.start)) {
+      text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    }
+    expect(text).toContain('if(EXISTS ${PROJECT_PYTHON})');
+    expect(text).toContain('set(TRACE_VENV ${PROJECT_PYTHON})');
+    expect(outline(detect(text))).toEqual([
+      [
+        5,
+        'venv-variable',
+        '${CMAKE_SOURCE_DIR}/python/.venv/bin/python3',
+        'python/.venv',
+        'CMake CMakeLists.txt',
+      ],
+      [6, 'venv-variable', '${PROJECT_PYTHON}', 'python/.venv', 'CMake CMakeLists.txt'],
+      [8, 'python-command', '${PROJECT_PYTHON}', 'python/.venv', 'CMake target doxygen-db'],
+      [14, 'venv-variable', '${PROJECT_PYTHON}', 'python/.venv', 'CMake CMakeLists.txt'],
+      [16, 'python-command', '${PROJECT_PYTHON}', 'python/.venv', 'CMake target trace-git'],
+    ]);
+  });
+
   it('reports references already on the unified venv, including the pybind11 hint', () => {
     const text = [
       'set(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)',
