@@ -183,6 +183,38 @@ describe.each(installers)('%s: base interpreter removed', (installer) => {
   });
 });
 
+describe('an interpreter without ensurepip', () => {
+  it('pip and no uv: exit 2 naming the package to install, nothing changed', async () => {
+    const repo = await makeRepo({ 'python/pyproject.toml': declaration('pip') }, { git: true });
+    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-python-copy-'));
+    try {
+      await writeLock(repo.root);
+      const python = await copyOfPython(path.join(copy, 'python'));
+      const minor = python.version.split('.').slice(0, 2).join('.');
+      await fs.rm(path.join(copy, 'python/lib', `python${minor}`, 'ensurepip'), {
+        recursive: true,
+      });
+      const before = await repo.snapshot();
+      const result = await runCli(['sync'], {
+        cwd: repo.root,
+        env: {
+          ...hermeticEnv(),
+          ONEVENV_UV: '',
+          PATH: `${python.bin}${path.delimiter}${process.env.PATH}`,
+        },
+      });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 2,
+        stderr: `error ${python.bin}/python${minor} (Python ${python.version}) cannot create a venv with pip: its ensurepip module is missing (install python${minor}-venv (e.g. sudo apt install python${minor}-venv), or install uv)\n`,
+      });
+      expect(await repo.snapshot()).toEqual(before);
+    } finally {
+      await repo.cleanup();
+      await fs.rm(copy, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.each(installers)('%s: concurrency and interruption', (installer) => {
   let repo: TempRepo;
   beforeAll(async () => {

@@ -107,7 +107,8 @@ export function rejectionReason(version: string, request: InterpreterRequest): s
   return undefined;
 }
 
-const QUERY_SCRIPT = [
+/** What an interpreter says about itself (python/setup.sh asks the same). */
+export const QUERY_SCRIPT = [
   'import sys, json, importlib.util',
   'print(json.dumps({',
   ' "version": "%d.%d.%d" % sys.version_info[:3],',
@@ -334,17 +335,22 @@ export async function discoverInterpreter(
   const seen = new Set<string>(options.exclude?.map((p) => realPathOf(p) ?? p) ?? []);
 
   async function consider(candidate: Candidate): Promise<Interpreter | undefined> {
+    // A venv's python resolves to a base that may be found again outside the venv: the
+    // venv is rejected by its own path, the base is still a candidate.
+    if (isVirtualEnvPython(candidate.path)) {
+      if (!seen.has(candidate.path)) {
+        seen.add(candidate.path);
+        rejected.push({
+          path: candidate.path,
+          version: undefined,
+          reason: 'is a virtual environment',
+        });
+      }
+      return undefined;
+    }
     const real = realPathOf(candidate.path);
     if (!real || seen.has(real)) return undefined;
     seen.add(real);
-    if (isVirtualEnvPython(candidate.path)) {
-      rejected.push({
-        path: candidate.path,
-        version: undefined,
-        reason: 'is a virtual environment',
-      });
-      return undefined;
-    }
     if (candidate.hint) {
       const reason = hintRejection(candidate.hint, request);
       if (reason) {

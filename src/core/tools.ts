@@ -1,4 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -28,10 +29,37 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/**
+ * A pyenv shim is a script whose answer depends on the directory it runs in (a repo's
+ * .python-version may select a Python that lacks the tool): use the executable it stands
+ * for, from pyenv's global version first, then any installed version, newest first.
+ */
+export function resolvePyenvShim(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.PYENV_ROOT || path.join(env.HOME || os.homedir(), '.pyenv');
+  if (path.dirname(file) !== path.join(root, 'shims')) return file;
+  const versions: string[] = [];
+  try {
+    versions.push(...readFileSync(path.join(root, 'version'), 'utf8').split(/\s+/).filter(Boolean));
+  } catch {
+    // no global version
+  }
+  try {
+    versions.push(...readdirSync(path.join(root, 'versions')).sort().reverse());
+  } catch {
+    // no versions
+  }
+  for (const version of versions) {
+    const candidate = path.join(root, 'versions', version, 'bin', path.basename(file));
+    if (isExecutable(candidate)) return candidate;
+  }
+  return file;
+}
+
 /** uv: `ONEVENV_UV` (a path, or '' to pretend uv is absent), else `uv` on PATH. */
 export function findUv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env.ONEVENV_UV;
   if (override !== undefined)
     return override === '' ? undefined : findExecutable(override, env.PATH);
-  return findExecutable('uv', env.PATH);
+  const found = findExecutable('uv', env.PATH);
+  return found === undefined ? undefined : resolvePyenvShim(found, env);
 }

@@ -70,19 +70,21 @@ export function venvPackageName(version: string): string {
   return `python${major}.${minor}-venv`;
 }
 
+export function missingEnsurepip(interpreter: Interpreter): UserError {
+  const name = venvPackageName(interpreter.version);
+  return new UserError(
+    `${interpreter.path} (Python ${interpreter.version}) cannot create a venv with pip: its ensurepip module is missing`,
+    { fix: `install ${name} (e.g. sudo apt install ${name}), or install uv` },
+  );
+}
+
 /**
  * Creates the venv in the (empty or marker-only) directory. uv when it is the backend (or
  * when pip is, but the interpreter has no ensurepip: uv seeds pip); else `python -m venv`.
  */
 export async function createVenv(request: CreateVenvRequest): Promise<void> {
   const { backend, uv, interpreter, venv, runner } = request;
-  const noEnsurepip = () =>
-    new UserError(
-      `${interpreter.path} (Python ${interpreter.version}) cannot create a venv with pip: its ensurepip module is missing`,
-      {
-        fix: `install ${venvPackageName(interpreter.version)} (e.g. sudo apt install ${venvPackageName(interpreter.version)}), or install uv`,
-      },
-    );
+  const noEnsurepip = () => missingEnsurepip(interpreter);
   if (backend === 'uv' || (!interpreter.ensurepip && uv)) {
     const args = ['venv', '--allow-existing', '--no-project', '--python', interpreter.path];
     if (backend === 'pip') args.push('--seed');

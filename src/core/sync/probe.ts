@@ -10,7 +10,8 @@ import type { ImportFailure } from '../venv/marker.js';
  * swapped for stderr while importing, and the answer is the last stdout line.
  */
 
-const PROBE = String.raw`
+/** Exported for python/setup.sh, which runs the same check. */
+export const PROBE = String.raw`
 import sys, json, os, re, traceback
 import importlib, importlib.metadata as md
 

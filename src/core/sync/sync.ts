@@ -45,6 +45,7 @@ import {
   createVenv,
   installerEnv,
   installLocked,
+  missingEnsurepip,
   type StepRunner,
   uninstallExtraneous,
   writePathsPth,
@@ -194,7 +195,8 @@ function checkLockHashes(config: OnevenvConfig, lock: LockFile): void {
   }
 }
 
-function probeGroups(config: OnevenvConfig): ProbeGroup[] {
+/** The import check's groups (python/setup.sh embeds the same list). */
+export function probeGroups(config: OnevenvConfig): ProbeGroup[] {
   const groups: ProbeGroup[] = [];
   const requirements = (list: OnevenvConfig['dependencies']) =>
     list.map((r) => ({ name: r.normalizedName, marker: r.marker }));
@@ -230,8 +232,8 @@ async function planVenv(
   const dir = await inspectVenvDir(config.venv);
   const refusal = refuseVenvDir(dir, shown);
   if (refusal) throw refusal;
-  const find = (exclude: string[] = []) =>
-    findInterpreter(config, { allowInstall: options.pythonInstall, env, exclude });
+  // A venv's own python is never a base: discovery rejects virtual environments.
+  const find = () => findInterpreter(config, { allowInstall: options.pythonInstall, env });
   if (dir.kind === 'absent' || dir.kind === 'empty') {
     return { action: 'create', interpreter: await find() };
   }
@@ -239,7 +241,7 @@ async function planVenv(
   const rebuild = async (reason: string) => ({
     action: 'rebuild' as const,
     reason,
-    interpreter: await find([venvPython(config.venv)]),
+    interpreter: await find(),
   });
   if (!dir.hasPyvenvCfg) return rebuild('pyvenv.cfg is missing');
   const read = readMarker(config.venv);
@@ -385,6 +387,13 @@ async function changeEnvironment(
 
   const backend = chooseBackend(config, env);
   const uv = findUv(env);
+  // The interpreter is found before the lock is touched: no Python that fits → exit 2
+  // with nothing changed.
+  const plan = await planVenv(config, backend, options, env);
+  const { interpreter } = plan;
+  if (plan.action !== 'update' && backend === 'pip' && !interpreter.ensurepip && !uv) {
+    throw missingEnsurepip(interpreter);
+  }
   const lockState = await ensureLockCurrent(config, options);
   const lockText = await fs.readFile(config.lock, 'utf8');
   const lock = parseLockFile(lockText);
@@ -393,8 +402,6 @@ async function changeEnvironment(
   for (const trash of await removeTrash(config.venv)) log.debug(`removed ${trash}`);
   checkInterrupted();
 
-  const plan = await planVenv(config, backend, options, env);
-  const { interpreter } = plan;
   const marker = baseMarker(config, backend, interpreter, lockState);
   let trash: string | undefined;
 

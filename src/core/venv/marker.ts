@@ -11,7 +11,12 @@ import path from 'node:path';
  */
 
 export const MARKER_FILE = '.onevenv-state.json';
-export const MARKER_FORMAT = 1;
+/**
+ * 2: identities are integers (nanosecond mtimes from bigint stats) so that the standalone
+ * python/setup.sh, which writes the same marker from Python's `os.stat`, computes them
+ * byte for byte; float milliseconds formatted by two languages would not agree.
+ */
+export const MARKER_FORMAT = 2;
 
 export type MarkerState = 'installing' | 'ready';
 
@@ -26,7 +31,10 @@ export interface MarkerPython {
   base: string;
   /** `bin/python` of the venv resolved through its symlinks (the base's real file). */
   real: string;
-  /** device:inode:size:mtime of `real`: a replaced binary (an upgrade in place) changes it. */
+  /**
+   * device:inode:size:mtime-ns of `real` (decimal integers): a replaced binary (an upgrade
+   * in place) changes it.
+   */
   identity: string;
   version: string;
 }
@@ -49,7 +57,7 @@ export interface Marker {
   editables: string[];
   paths: string[];
   /**
-   * site-packages and its inode:mtime when the venv was marked ready: installing or
+   * site-packages and its inode:mtime-ns when the venv was marked ready: installing or
    * removing a package by hand changes the directory, so one stat notices it.
    */
   site: { path: string; identity: string };
@@ -86,19 +94,21 @@ export function hashFileSync(file: string): string | null {
   }
 }
 
+/** `inode:mtime-ns`; Python's `f"{st.st_ino}:{st.st_mtime_ns}"` is the same text. */
 export function dirIdentity(dir: string): string | undefined {
   try {
-    const stat = statSync(dir);
-    return `${stat.ino}:${stat.mtimeMs}`;
+    const stat = statSync(dir, { bigint: true });
+    return `${stat.ino}:${stat.mtimeNs}`;
   } catch {
     return undefined;
   }
 }
 
+/** `dev:inode:size:mtime-ns`; Python's os.stat fields give the same text. */
 export function fileIdentity(file: string): string | undefined {
   try {
-    const stat = statSync(file);
-    return `${stat.dev}:${stat.ino}:${stat.size}:${Math.trunc(stat.mtimeMs)}`;
+    const stat = statSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
   } catch {
     return undefined;
   }
@@ -112,7 +122,11 @@ export function realPathOrUndefined(file: string): string | undefined {
   }
 }
 
-/** Everything that decides the venv's content, in one hash. */
+/**
+ * Everything that decides the venv's content, in one hash. python/setup.sh computes the
+ * same hash in Python (`json.dumps(..., separators=(",", ":"), ensure_ascii=False)` with the
+ * input files sorted by UTF-16 code units): keep the shape plain JSON of strings.
+ */
 export function fingerprintOf(
   marker: Pick<Marker, 'tool' | 'venv' | 'inputs' | 'python' | 'editables' | 'paths'>,
 ): string {
