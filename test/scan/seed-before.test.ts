@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV_FIND_PACKAGE, type ReferenceKind } from '../../src/adapters/types.js';
 import { formatHuman, formatMermaid, toScanJson } from '../../src/core/scan/format.js';
 import type { ScanResult } from '../../src/core/scan/model.js';
 import { scanRepository } from '../../src/core/scan/scan.js';
@@ -16,131 +17,110 @@ import { fixtureRepo } from './fixture.js';
  * and .gitignore on the old venvs, and docs that tell people to activate scripts/.venv.
  * Every reference is listed here, so a reference found or lost shows up as a diff.
  */
+const SCRIPTS = 'scripts/.venv';
+const REPLAY = 'replay/.venv';
+const FIND_PACKAGE = ENV_FIND_PACKAGE;
+
+function ref(
+  file: string,
+  line: number,
+  kind: ReferenceKind,
+  environment: string,
+  consumer: string,
+) {
+  return { file, line, kind, environment, consumer };
+}
+
+/** Prose that tells people to use scripts/.venv: listed, never a --check failure. */
+function doc(file: string, line: number) {
+  return { ...ref(file, line, 'doc-mention', SCRIPTS, `doc ${file}`), skipReason: 'documentation' };
+}
+
 const expectedReferences = [
-  ...(
+  ref('.gitignore', 8, 'gitignore-entry', SCRIPTS, 'gitignore .gitignore'),
+  ref('.gitignore', 9, 'gitignore-entry', REPLAY, 'gitignore .gitignore'),
+  ref('.mcp.json', 4, 'interpreter-path', SCRIPTS, 'MCP server codebase'),
+  ref('.mcp.json', 8, 'interpreter-path', SCRIPTS, 'MCP server traceability'),
+  ref('.vscode/tasks.json', 22, 'python-command', SCRIPTS, 'VS Code task Generate record layers'),
+  ref('.vscode/tasks.json', 33, 'python-command', SCRIPTS, 'VS Code task Index symbols'),
+  doc('CLAUDE.md', 14),
+  doc('CLAUDE.md', 16),
+  // The comments at lines 149 and 188-189 mention python and scripts/.venv: not references.
+  ref('CMakeLists.txt', 150, 'find-package', FIND_PACKAGE, 'CMake CMakeLists.txt'),
+  ref('CMakeLists.txt', 155, 'python-found-condition', FIND_PACKAGE, 'CMake CMakeLists.txt'),
+  // "CMakeLists.txt:160,172 uses ${Python3_EXECUTABLE} for doxygen/python-db"
+  ref('CMakeLists.txt', 160, 'python-command', FIND_PACKAGE, 'CMake target doxygen-db'),
+  ref('CMakeLists.txt', 172, 'python-command', FIND_PACKAGE, 'CMake target python-db'),
+  // "CMakeLists.txt:194 hardcodes scripts/.venv/bin/python3 for traceability"
+  ref('CMakeLists.txt', 194, 'venv-variable', SCRIPTS, 'CMake CMakeLists.txt'),
+  ref('CMakeLists.txt', 197, 'python-command', SCRIPTS, 'CMake target trace-git'),
+  ref('CMakeLists.txt', 203, 'python-command', SCRIPTS, 'CMake target trace-symbols'),
+  ref('CMakeLists.txt', 209, 'python-command', SCRIPTS, 'CMake target trace-decisions'),
+  ref('CMakeLists.txt', 215, 'python-command', SCRIPTS, 'CMake target trace-record-mappings'),
+  ref('CMakeUserPresets.json', 10, 'interpreter-path', SCRIPTS, 'CMake preset Debug'),
+  doc('README.md', 20),
+  doc('README.md', 21),
+  doc('README.md', 22),
+  // The pybind11 module msd_reader: Python3 with Development, and pybind11 itself.
+  ref(
+    'msd/msd-reader/CMakeLists.txt',
+    2,
+    'find-package',
+    FIND_PACKAGE,
+    'CMake msd/msd-reader/CMakeLists.txt',
+  ),
+  ref(
+    'msd/msd-reader/CMakeLists.txt',
+    3,
+    'find-package',
+    FIND_PACKAGE,
+    'CMake msd/msd-reader/CMakeLists.txt',
+  ),
+  // "replay/start_server.sh creates its own venv independently"
+  ref('replay/start_server.sh', 14, 'venv-create', REPLAY, 'script replay/start_server.sh'),
+  ref('replay/start_server.sh', 17, 'venv-activate', REPLAY, 'script replay/start_server.sh'),
+  ref('replay/start_server.sh', 18, 'pip-install', REPLAY, 'script replay/start_server.sh'),
+  ref('replay/start_server.sh', 20, 'pythonpath', REPLAY, 'script replay/start_server.sh'),
+  ref('replay/start_server.sh', 22, 'python-command', REPLAY, 'script replay/start_server.sh'),
+];
+
+/** The three environments of the ticket's overview, with everything that uses each. */
+const expectedEnvironments = [
+  [
+    SCRIPTS,
     [
-      [8, 'scripts/.venv'],
-      [9, 'replay/.venv'],
-    ] as const
-  ).map(([line, environment]) => ({
-    file: '.gitignore',
-    line,
-    kind: 'gitignore-entry',
-    environment,
-    consumer: 'gitignore .gitignore',
-  })),
-  {
-    file: '.mcp.json',
-    line: 4,
-    kind: 'interpreter-path',
-    environment: 'scripts/.venv',
-    consumer: 'MCP server codebase',
-  },
-  {
-    file: '.mcp.json',
-    line: 8,
-    kind: 'interpreter-path',
-    environment: 'scripts/.venv',
-    consumer: 'MCP server traceability',
-  },
-  {
-    file: '.vscode/tasks.json',
-    line: 22,
-    kind: 'python-command',
-    environment: 'scripts/.venv',
-    consumer: 'VS Code task Generate record layers',
-  },
-  {
-    file: '.vscode/tasks.json',
-    line: 33,
-    kind: 'python-command',
-    environment: 'scripts/.venv',
-    consumer: 'VS Code task Index symbols',
-  },
-  ...(
+      'CMake CMakeLists.txt',
+      'CMake preset Debug',
+      'CMake target trace-decisions',
+      'CMake target trace-git',
+      'CMake target trace-record-mappings',
+      'CMake target trace-symbols',
+      'MCP server codebase',
+      'MCP server traceability',
+      'VS Code task Generate record layers',
+      'VS Code task Index symbols',
+      'doc CLAUDE.md',
+      'doc README.md',
+      'gitignore .gitignore',
+    ],
+  ],
+  [
+    FIND_PACKAGE,
     [
-      ['CLAUDE.md', 14, 'venv-activate'],
-      ['CLAUDE.md', 16, 'python-command'],
-    ] as const
-  ).map(([file, line]) => ({
-    file,
-    line,
-    kind: 'doc-mention',
-    environment: 'scripts/.venv',
-    consumer: `doc ${file}`,
-    skipReason: 'documentation',
-  })),
-  // CMakeLists.txt:150-172: find_package(Python3) and ${Python3_EXECUTABLE} for the doc
-  // databases; :194 binds TRACE_VENV to scripts/.venv/bin/python3 for the trace targets.
-  ...(
-    [
-      [150, 'find-package', 'find_package(Python3)', 'CMake CMakeLists.txt'],
-      [155, 'python-found-condition', 'find_package(Python3)', 'CMake CMakeLists.txt'],
-      [160, 'python-command', 'find_package(Python3)', 'CMake target doxygen-db'],
-      [172, 'python-command', 'find_package(Python3)', 'CMake target python-db'],
-      [194, 'venv-variable', 'scripts/.venv', 'CMake CMakeLists.txt'],
-      [197, 'python-command', 'scripts/.venv', 'CMake target trace-git'],
-      [203, 'python-command', 'scripts/.venv', 'CMake target trace-symbols'],
-      [209, 'python-command', 'scripts/.venv', 'CMake target trace-decisions'],
-      [215, 'python-command', 'scripts/.venv', 'CMake target trace-record-mappings'],
-    ] as const
-  ).map(([line, kind, environment, consumer]) => ({
-    file: 'CMakeLists.txt',
-    line,
-    kind,
-    environment,
-    consumer,
-  })),
-  {
-    file: 'CMakeUserPresets.json',
-    line: 10,
-    kind: 'interpreter-path',
-    environment: 'scripts/.venv',
-    consumer: 'CMake preset Debug',
-  },
-  ...(
-    [
-      ['README.md', 20, 'venv-create'],
-      ['README.md', 21, 'venv-activate'],
-      ['README.md', 22, 'pip-install'],
-    ] as const
-  ).map(([file, line]) => ({
-    file,
-    line,
-    kind: 'doc-mention',
-    environment: 'scripts/.venv',
-    consumer: `doc ${file}`,
-    skipReason: 'documentation',
-  })),
-  // The pybind11 module: its find_package calls choose the interpreter it is built for.
-  ...([2, 3] as const).map((line) => ({
-    file: 'msd/msd-reader/CMakeLists.txt',
-    line,
-    kind: 'find-package',
-    environment: 'find_package(Python3)',
-    consumer: 'CMake msd/msd-reader/CMakeLists.txt',
-  })),
-  ...(
-    [
-      [14, 'venv-create'],
-      [17, 'venv-activate'],
-      [18, 'pip-install'],
-      [20, 'pythonpath'],
-      [22, 'python-command'],
-    ] as const
-  ).map(([line, kind]) => ({
-    file: 'replay/start_server.sh',
-    line,
-    kind,
-    environment: 'replay/.venv',
-    consumer: 'script replay/start_server.sh',
-  })),
+      'CMake CMakeLists.txt',
+      'CMake msd/msd-reader/CMakeLists.txt',
+      'CMake target doxygen-db',
+      'CMake target python-db',
+    ],
+  ],
+  [REPLAY, ['gitignore .gitignore', 'script replay/start_server.sh']],
 ];
 
 /**
  * R3's table, as the repository declares it today: replay's pyproject.toml, and the
  * imports of the scripts nobody wrote down (tree-sitter, fastmcp), each where it is
- * first imported. Local modules (trace_db, the replay package) are not dependencies.
+ * first imported. Local modules (trace_db, the replay package) and msd_reader, the
+ * pybind11 module the build makes, are not dependencies to install.
  */
 const expectedDependencies = [
   ['fastapi', '>=0.110', 'replay/pyproject.toml:11'],
@@ -149,7 +129,6 @@ const expectedDependencies = [
   ['fastmcp', '', 'scripts/mcp/codebase_server.py:6'],
   ['fastmcp', '', 'scripts/mcp/traceability_server.py:6'],
   ['httpx', '>=0.27', 'replay/pyproject.toml:18'],
-  ['msd-reader', '', 'replay/replay/server.py:8'],
   ['pydantic', '>=2.6', 'replay/pyproject.toml:13'],
   ['pydantic', '', 'replay/replay/server.py:10'],
   ['pytest', '>=8', 'replay/pyproject.toml:19'],
@@ -191,6 +170,7 @@ describe('onevenv scan on the seed ticket before state', () => {
     expect(result.dependencies.map((d) => [d.name, d.specifier, d.source])).toEqual(
       expectedDependencies,
     );
+    expect(result.environments.map((env) => [env.id, env.consumers])).toEqual(expectedEnvironments);
     expect(result.venvsOnDisk).toEqual([]);
   });
 

@@ -184,7 +184,10 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     dependencies: dropLocalImports(
       dedupeDependencies(dependencies),
       listing.files,
-      localModuleNames(sources.map((entry) => entry.source)),
+      localModuleNames(
+        sources.map((entry) => entry.source),
+        references,
+      ),
     ).sort(compareDependencies),
     dependencySources: sources
       .map((entry) => entry.source)
@@ -231,11 +234,20 @@ async function followIncludes(
 
 /**
  * Names an import may use for the repository's own code that no file name shows: the
- * local packages dependency files define (`replay` from replay/pyproject.toml).
+ * local packages dependency files define (`replay` from replay/pyproject.toml), and the
+ * extension modules the build makes (`pybind11_add_module(msd_reader …)`), which come
+ * from a build directory, never from an index.
  */
-function localModuleNames(sources: readonly DependencySource[]): string[] {
+function localModuleNames(
+  sources: readonly DependencySource[],
+  references: readonly Reference[],
+): string[] {
   const names: string[] = [];
   for (const source of sources) if (source.package) names.push(source.package.name);
+  for (const reference of references) {
+    const modules = reference.meta?.extensionModules;
+    if (Array.isArray(modules)) names.push(...modules);
+  }
   return names;
 }
 
