@@ -208,6 +208,67 @@ describe('github-workflows adapter', () => {
     ]);
   });
 
+  it('carries $GITHUB_PATH and $GITHUB_ENV to the later steps of the same job only', () => {
+    const text = [
+      'jobs:',
+      '  a:',
+      '    steps:',
+      '      - run: |',
+      '          python3 -m venv .venv',
+      '          echo "$GITHUB_WORKSPACE/.venv/bin" >> "$GITHUB_PATH"',
+      '          echo "TOOLS=tools/.venv" >> "$GITHUB_ENV"',
+      '      - run: python -m pytest && rm -rf "$TOOLS"',
+      '  b:',
+      '    steps:',
+      '      - run: python -m pytest',
+    ].join('\n');
+    const refs = detect(text);
+    expectExactSpans(text, refs);
+    expect(refs.map((r) => [r.line, r.text, r.kind, r.consumer, r.environment, r.meta])).toEqual([
+      [
+        5,
+        'python3 -m venv .venv',
+        'venv-create',
+        `workflow ${FILE} job a`,
+        '.venv',
+        { tool: 'venv', path: '.venv' },
+      ],
+      [
+        6,
+        '"$GITHUB_WORKSPACE/.venv/bin"',
+        'venv-activate',
+        `workflow ${FILE} job a`,
+        '.venv',
+        { via: 'GITHUB_PATH' },
+      ],
+      [
+        7,
+        '"TOOLS=tools/.venv"',
+        'venv-variable',
+        `workflow ${FILE} job a`,
+        'tools/.venv',
+        { variable: 'TOOLS', via: 'GITHUB_ENV' },
+      ],
+      [8, 'python', 'python-command', `workflow ${FILE} job a`, '.venv', { module: 'pytest' }],
+      [
+        8,
+        '"$TOOLS"',
+        'venv-variable',
+        `workflow ${FILE} job a`,
+        'tools/.venv',
+        { variable: 'TOOLS', use: true },
+      ],
+      [
+        11,
+        'python',
+        'python-command',
+        `workflow ${FILE} job b`,
+        ENV_PATH_PYTHON,
+        { module: 'pytest' },
+      ],
+    ]);
+  });
+
   it('maps folded, quoted and literal scalars back exactly, CRLF included', () => {
     const text = [
       'jobs:',

@@ -23,6 +23,8 @@ export function isWorkflow(file: string): boolean {
 interface Scope {
   variables: Record<string, string>;
   venvVariables: Record<string, EnvironmentRef>;
+  /** A venv on PATH for every later step (written to `$GITHUB_PATH`). */
+  active?: EnvironmentRef;
 }
 
 /** Shells whose `run:` text is not shell commands. */
@@ -93,18 +95,19 @@ export function detectWorkflowReferences(
   };
 
   /** Runs the scanner over mapped text and reports findings at their file spans. */
-  const scan = (mapped: MappedScalar, scope: Scope, consumer: string, cwd = ''): Scope => {
+  const scan = (mapped: MappedScalar, scope: Scope, consumer: string) => {
     const result = scanShell(mapped.text, {
-      cwd,
+      cwd: '',
       variables: scope.variables,
       venvVariables: scope.venvVariables,
+      ...(scope.active === undefined ? {} : { active: scope.active }),
     });
     for (const finding of result.findings) {
       const span = mapped.rawSpan(finding.start, finding.end);
       if (span === undefined || span.end <= span.start) continue;
       add(span.start, span.end, consumer, finding);
     }
-    return { variables: result.variables, venvVariables: result.venvVariables };
+    return result;
   };
 
   /** An `env:` map: each entry is an exported assignment for the steps below it. */
@@ -124,7 +127,8 @@ export function detectWorkflowReferences(
       mapped.push(`export ${key}="`, whole.start, whole.start);
       appendQuoted(mapped, value);
       mapped.push('"', whole.end, whole.end);
-      current = scan(mapped, current, consumer);
+      const result = scan(mapped, current, consumer);
+      current = { variables: result.variables, venvVariables: result.venvVariables };
       const known = current.variables[key];
       if (known !== undefined) current.variables[`{{env.${key}}}`] = known;
     }
@@ -155,6 +159,8 @@ export function detectWorkflowReferences(
       const jobShell = stringOf(defaultsRun(job, 'shell')) ?? workflowShell;
       const steps = child(job, 'steps');
       if (!isSeq(steps)) continue;
+      // What steps hand to later steps of the job through $GITHUB_ENV / $GITHUB_PATH.
+      const carried: Scope = { variables: {}, venvVariables: {} };
       for (const step of steps.items) {
         if (!isMap(step)) continue;
         const uses = child(step, 'uses');
@@ -165,7 +171,15 @@ export function detectWorkflowReferences(
         if (!isScalar(run) || typeof run.value !== 'string') continue;
         const shell = stringOf(child(step, 'shell')) ?? jobShell;
         if (shell !== undefined && NOT_SHELL.test(shell.trim())) continue;
-        const stepScope = env(child(step, 'env'), jobScope, consumer);
+        const stepScope = env(
+          child(step, 'env'),
+          {
+            variables: { ...jobScope.variables, ...carried.variables },
+            venvVariables: { ...jobScope.venvVariables, ...carried.venvVariables },
+          },
+          consumer,
+        );
+        if (carried.active !== undefined) stepScope.active = carried.active;
         const script = mapScalar(content, run as Scalar);
         if (script === undefined) continue;
         const directory = child(step, 'working-directory') ?? jobDirectory;
@@ -187,7 +201,10 @@ export function detectWorkflowReferences(
           const span = script.rawSpan(i, i + 1)!;
           mapped.push(script.text[i]!, span.start, span.end);
         }
-        scan(mapped, stepScope, consumer);
+        const { exported } = scan(mapped, stepScope, consumer);
+        Object.assign(carried.variables, exported.variables);
+        Object.assign(carried.venvVariables, exported.venvVariables);
+        if (exported.active !== undefined) carried.active = exported.active;
       }
     }
   }

@@ -9,6 +9,7 @@ export { type EnvironmentRef, repoPath } from './paths.js';
 export {
   type ScanShellOptions,
   type ScanShellResult,
+  type ShellExports,
   type ShellFinding,
   scanShell,
 } from './scan-shell.js';

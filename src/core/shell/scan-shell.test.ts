@@ -73,6 +73,59 @@ describe('scanShell', () => {
     ]);
   });
 
+  it('hands $GITHUB_PATH and $GITHUB_ENV entries to later steps', () => {
+    const text = [
+      'python -m venv .venv',
+      'echo "$PWD/.venv/bin" >> "$GITHUB_PATH"',
+      'echo "VIRTUAL_ENV=$PWD/.venv" >> $GITHUB_ENV',
+      'echo "PYTHONPATH=src" >> $GITHUB_ENV',
+      'echo "$PWD/node_modules/.bin" >> "$GITHUB_PATH"',
+      'echo "done" > log.txt',
+    ].join('\n');
+    const result = scanShell(text, { cwd: 'app' });
+    expect(
+      result.findings.map(({ start, end, ...f }) => ({ text: text.slice(start, end), ...f })),
+    ).toEqual([
+      {
+        text: 'python -m venv .venv',
+        kind: 'venv-create',
+        environment: 'app/.venv',
+        meta: { tool: 'venv', path: '.venv' },
+      },
+      {
+        text: '"$PWD/.venv/bin"',
+        kind: 'venv-activate',
+        environment: 'app/.venv',
+        meta: { via: 'GITHUB_PATH' },
+      },
+      {
+        text: '"VIRTUAL_ENV=$PWD/.venv"',
+        kind: 'venv-variable',
+        environment: 'app/.venv',
+        meta: { variable: 'VIRTUAL_ENV', via: 'GITHUB_ENV' },
+      },
+      {
+        text: '"PYTHONPATH=src"',
+        kind: 'pythonpath',
+        environment: ENV_PATH_PYTHON,
+        meta: { paths: ['app/src'], via: 'GITHUB_ENV' },
+      },
+    ]);
+    expect(result.exported).toEqual({
+      variables: { VIRTUAL_ENV: `${repoPath('app/.venv')}`, PYTHONPATH: 'src' },
+      venvVariables: { VIRTUAL_ENV: { environment: 'app/.venv' } },
+      active: { environment: 'app/.venv' },
+    });
+    expect(scan('python -m pytest', { active: result.exported.active })).toEqual([
+      {
+        text: 'python',
+        kind: 'python-command',
+        environment: 'app/.venv',
+        meta: { module: 'pytest' },
+      },
+    ]);
+  });
+
   it('returns the variables known at the end', () => {
     const result = scanShell('A=1\nB="$A/x"\nC=$(curl x)\n', { cwd: '' });
     expect(result.variables).toEqual({ A: '1', B: '1/x' });

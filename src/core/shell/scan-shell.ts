@@ -52,6 +52,16 @@ export interface ScanShellOptions {
   script?: string;
   /** Variables already bound to a venv or interpreter (by an earlier step), so uses are reported. */
   venvVariables?: Record<string, EnvironmentRef>;
+  /** A venv already first on PATH when the text starts (an earlier CI step put it there). */
+  active?: EnvironmentRef;
+}
+
+/** What the text hands to later CI steps through `$GITHUB_ENV` and `$GITHUB_PATH`. */
+export interface ShellExports {
+  variables: Record<string, string>;
+  venvVariables: Record<string, EnvironmentRef>;
+  /** A venv's bin dir added to `$GITHUB_PATH`. */
+  active?: EnvironmentRef;
 }
 
 export interface ScanShellResult {
@@ -60,6 +70,7 @@ export interface ScanShellResult {
   variables: Record<string, string>;
   /** Variables bound to a venv or interpreter at the end of the text. */
   venvVariables: Record<string, EnvironmentRef>;
+  exported: ShellExports;
 }
 
 interface Scope {
@@ -163,6 +174,7 @@ class ShellAnalyzer {
   private readonly scopes: Scope[] = [];
   /** Environments created or activated in this text, so `X/bin/tool` counts as a venv tool. */
   private readonly knownVenvs = new Set<string>();
+  private readonly exported: ShellExports = { variables: {}, venvVariables: {} };
 
   constructor(
     private readonly text: string,
@@ -174,7 +186,7 @@ class ShellAnalyzer {
       dirStack: [],
       variables,
       venvVariables: new Map(Object.entries(options.venvVariables ?? {})),
-      active: null,
+      active: options.active ?? null,
     };
   }
 
@@ -192,6 +204,7 @@ class ShellAnalyzer {
       findings: this.findings,
       variables: Object.fromEntries(this.scope.variables),
       venvVariables: Object.fromEntries(this.scope.venvVariables),
+      exported: this.exported,
     };
   }
 
@@ -289,6 +302,9 @@ class ShellAnalyzer {
     const args = words.slice(i + 1);
     const name = hasUnknown(head.value) ? '' : lastSegment(head.value);
     covered.add(head);
+    if ((name === 'echo' || name === 'printf') && head.value === name) {
+      this.githubFiles(name, args, command.redirects);
+    }
     if (this.builtin(name, head, args)) return;
     this.invocation(name, head, args, covered);
     this.otherWords(words.slice(i), covered);
@@ -371,6 +387,44 @@ class ShellAnalyzer {
       default:
         return false;
     }
+  }
+
+  /** `echo "…/bin" >> "$GITHUB_PATH"`, `echo "NAME=value" >> "$GITHUB_ENV"`. */
+  private githubFiles(name: string, args: Word[], redirects: Word[]): void {
+    const file = redirects
+      .flatMap((r) => r.variables)
+      .find((v) => v === 'GITHUB_PATH' || v === 'GITHUB_ENV');
+    if (file === undefined) return;
+    const values = name === 'echo' ? args.filter((a) => !/^-[neE]+$/.test(a.value)) : args.slice(1);
+    const line = values.length === 1 ? values[0] : undefined;
+    if (line === undefined) return;
+    if (file === 'GITHUB_PATH') {
+      const value = line.value;
+      if (hasUnknown(value) || !/(?:^|[/\\])(?:bin|Scripts)$/.test(value)) return;
+      const dir = environmentDirOf(`${value}/x`) ?? '.';
+      const env = environmentOfDir(locate(dir, this.scope.cwd));
+      if (!this.knownVenvs.has(env.environment) && !isVenvLikeName(lastSegment(dir))) return;
+      this.add('venv-activate', line.start, line.end, env, { via: 'GITHUB_PATH' });
+      this.exported.active = env;
+      return;
+    }
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line.value);
+    if (!assignment) return;
+    const variable = assignment[1]!;
+    const value = line.value.slice(assignment[0].length);
+    const valueWord: Word = { ...line, value };
+    const before = this.findings.length;
+    if (variable === 'PYTHONPATH') this.pythonpath(line, valueWord);
+    else this.venvVariable(variable, line, valueWord, false);
+    for (const finding of this.findings.slice(before)) {
+      finding.meta = { ...finding.meta, via: 'GITHUB_ENV' };
+      if (finding.kind === 'venv-variable') {
+        const ref: EnvironmentRef = { environment: finding.environment };
+        if (finding.skipReason !== undefined) ref.skipReason = finding.skipReason;
+        this.exported.venvVariables[variable] = ref;
+      }
+    }
+    if (!hasUnknown(value)) this.exported.variables[variable] = value;
   }
 
   private changeDirectory(target: Word | undefined): void {

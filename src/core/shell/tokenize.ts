@@ -26,6 +26,8 @@ export interface Word {
 
 export interface SimpleCommand {
   words: Word[];
+  /** Targets of the command's redirections (`>> "$GITHUB_PATH"`), heredocs excepted. */
+  redirects: Word[];
 }
 
 export interface ShellHost {
@@ -101,13 +103,15 @@ class Scanner {
   /** Parses commands until the end, or (closer) until an unmatched `)` which it consumes. */
   parseList(closer: boolean, collect: SimpleCommand[] | undefined): void {
     let words: Word[] = [];
+    let redirects: Word[] = [];
     const finish = () => {
       if (words.length > 0) {
-        const command = { words };
+        const command = { words, redirects };
         collect?.push(command);
         this.host.command(command);
       }
       words = [];
+      redirects = [];
     };
     const text = this.text;
     while (this.pos < this.end) {
@@ -149,7 +153,8 @@ class Scanner {
       }
       if (c === '&' && next === '>') {
         this.pos += text[this.pos + 2] === '>' ? 3 : 2;
-        this.skipRedirectTarget();
+        const target = this.readRedirectTarget();
+        if (target !== undefined) redirects.push(target);
         continue;
       }
       if (c === '&' || c === '|') {
@@ -176,7 +181,8 @@ class Scanner {
         continue;
       }
       if ((c === '<' || c === '>') && next !== '(') {
-        this.readRedirect();
+        const target = this.readRedirect();
+        if (target !== undefined) redirects.push(target);
         continue;
       }
       const word = this.readWord(false);
@@ -348,7 +354,7 @@ class Scanner {
     this.heredocs.length = 0;
   }
 
-  private readRedirect(): void {
+  private readRedirect(): Word | undefined {
     const text = this.text;
     const c = text[this.pos]!;
     if (c === '<' && text[this.pos + 1] === '<' && text[this.pos + 2] !== '<') {
@@ -359,20 +365,20 @@ class Scanner {
       this.readWord(false);
       const delimiter = text.slice(start, this.pos).replace(/["'\\]/g, '');
       if (delimiter !== '') this.heredocs.push({ delimiter, stripTabs });
-      return;
+      return undefined;
     }
     this.pos++;
     while (this.pos < this.end && '<>&|'.includes(text[this.pos]!)) this.pos++;
-    this.skipRedirectTarget();
+    return this.readRedirectTarget();
   }
 
-  private skipRedirectTarget(): void {
+  private readRedirectTarget(): Word | undefined {
     this.skipBlanks();
     const c = this.text[this.pos];
     if (c === undefined || this.pos >= this.end || (BREAK.has(c) && c !== '<' && c !== '>')) {
-      return;
+      return undefined;
     }
-    this.readWord(false);
+    return this.readWord(false);
   }
 
   /** Skips `((…))`/`$((…))` from just inside the opening parens. */
