@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CMake spells its variables ${NAME}.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineIndex } from '../reference.js';
 import type { Reference } from '../types.js';
@@ -748,5 +749,65 @@ describe('cmake adapter', () => {
         'CMake target t',
       ],
     ]);
+  });
+
+  it('never throws on random listfiles; spans are exact and never overlap', () => {
+    const pieces = fc.constantFrom(
+      'set(',
+      'TRACE_VENV',
+      'Python3_EXECUTABLE',
+      '${Python3_EXECUTABLE}',
+      '${TRACE_VENV}',
+      '${PROJECT_PYTHON}',
+      '${CMAKE_SOURCE_DIR}/.venv/bin/python3',
+      '$ENV{HOME}/.venv',
+      'add_custom_target(t',
+      'add_custom_command(OUTPUT o',
+      'execute_process(',
+      'add_test(NAME n',
+      'COMMAND',
+      'DEPENDS',
+      'find_package(Python3',
+      'find_program(PY NAMES python3',
+      'if(',
+      'endif()',
+      'Python3_FOUND',
+      'python3',
+      '-m',
+      'venv',
+      'pip',
+      'install',
+      'PYTHONPATH=x',
+      '${CMAKE_COMMAND} -E env',
+      ')',
+      '(',
+      '"',
+      '[[',
+      ']]',
+      '#',
+      '\\',
+      '${',
+      '}',
+      ' ',
+      '\n',
+      '\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
+        const text = parts.join(' ');
+        const refs = detectCMakeReferences(text, 'sub/CMakeLists.txt', context)?.references ?? [];
+        let previous = 0;
+        for (const ref of refs) {
+          expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+          expect(ref.span.end).toBeGreaterThan(ref.span.start);
+          // In order, and no two references claim the same text.
+          expect(ref.span.start).toBeGreaterThanOrEqual(previous);
+          previous = ref.span.end;
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(() => detect(`message(${'${'.repeat(100_000)}) python`)).not.toThrow();
+    expect(() => detect(`${'if('.repeat(50_000)} python`)).not.toThrow();
   });
 });

@@ -183,6 +183,7 @@ class CMakeAnalysis {
   private readonly listsFile: boolean;
   private readonly commands: CMakeCommand[];
   private readonly bindings = new Map<string, Binding[]>();
+  private readonly definitions = new Map<CMakeCommand, Binding>();
   private readonly findPackages: FindPackage[] = [];
   private readonly targetByOutput = new Map<string, string>();
   private readonly extensionModules: string[] = [];
@@ -247,6 +248,7 @@ class CMakeAnalysis {
   }
 
   private bind(binding: Binding): void {
+    if (binding.command) this.definitions.set(binding.command, binding);
     const list = this.bindings.get(binding.name);
     if (list) list.push(binding);
     else this.bindings.set(binding.name, [binding]);
@@ -420,8 +422,17 @@ class CMakeAnalysis {
     const list = this.bindings.get(name);
     let found: Binding | undefined;
     if (list) {
-      for (const binding of list) {
-        if (binding.from <= at) found = binding;
+      // Bindings are recorded in file order: binary search for the last one before `at`.
+      let low = 0;
+      let high = list.length - 1;
+      while (low <= high) {
+        const mid = (low + high) >> 1;
+        if (list[mid]!.from <= at) {
+          found = list[mid];
+          low = mid + 1;
+        } else {
+          high = mid - 1;
+        }
       }
       if (!found && later) found = list[0];
     }
@@ -601,7 +612,7 @@ class CMakeAnalysis {
   private reportDefinition(command: CMakeCommand, site: Site): void {
     const name = command.arguments[0]?.value;
     if (name === undefined) return;
-    const binding = this.bindings.get(name)?.find((b) => b.command === command);
+    const binding = this.definitions.get(command);
     if (!binding?.env) return;
     const meta: Meta = { variable: name, definition: true };
     if (binding.role) meta.role = binding.role;
@@ -852,7 +863,12 @@ class CMakeAnalysis {
     let programTaken = false;
     const shellArgs = args.slice(shellFrom);
     const replaced = interpreter ? program - shellFrom : -1;
-    for (const finding of this.shellFindings(shellArgs, cwd, command.start, replaced)) {
+    // `<interpreter> script.py args` is ours alone; the scanner adds nothing unless more is going on.
+    const findings =
+      !interpreter || this.mayDoMore(args, program)
+        ? this.shellFindings(shellArgs, cwd, command.start, replaced)
+        : [];
+    for (const finding of findings) {
       const atProgram =
         programArg !== undefined &&
         finding.span.start >= programArg.valueStart &&
@@ -902,6 +918,15 @@ class CMakeAnalysis {
         (ref) => this.lookup(ref.name, at, true)?.env !== undefined,
       ),
     );
+  }
+
+  /** Does a COMMAND line with a known interpreter hold anything else for the shell scanner? */
+  private mayDoMore(args: CMakeArgument[], program: number): boolean {
+    if (program > 0) return true;
+    const rest = args.slice(1);
+    if (rest.length === 0) return false;
+    const text = this.text.slice(rest[0]!.start, rest[rest.length - 1]!.end);
+    return /pip|venv|virtualenv|PYTHONPATH|PATH=|activate|\buv\b|python/i.test(text);
   }
 
   /** The script or module a python command line runs. */

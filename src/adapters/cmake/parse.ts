@@ -58,6 +58,7 @@ export interface CMakeParseResult {
 
 /** Decodes escapes as CMake does for quoted and unquoted arguments. */
 export function decodeEscapes(raw: string, quoted: boolean): string {
+  if (!raw.includes('\\') && !raw.includes('\r')) return raw;
   let out = '';
   let i = 0;
   while (i < raw.length) {

@@ -29,47 +29,18 @@ function opening(
 }
 
 /**
- * Reads the reference opening at `i` into `out` (nested ones first). Returns the offset
- * after it, or -1 when it never closes; then no `}` is left in the range, so the caller
- * can stop, keeping the nested references that did close.
+ * References in text[start, end); a reference comes after those nested in it. A `${`
+ * that never closes is no reference (the ones nested in it that did close still are).
+ * Iterative, so any depth of nesting is fine.
  */
-function readReference(text: string, i: number, end: number, out: VariableReference[]): number {
-  const open = opening(text, i);
-  if (!open) return 0;
-  let j = i + open.length;
-  const mark = out.length;
-  while (j < end) {
-    const ch = text[j];
-    if (ch === '}') {
-      out.push({
-        namespace: open.namespace,
-        name: text.slice(i + open.length, j),
-        start: i,
-        end: j + 1,
-        nested: out.length > mark,
-      });
-      return j + 1;
-    }
-    if (ch === '\\') {
-      j += 2;
-      continue;
-    }
-    if (ch === '$') {
-      const after = readReference(text, j, end, out);
-      if (after === -1) return -1;
-      if (after > 0) {
-        j = after;
-        continue;
-      }
-    }
-    j++;
-  }
-  return -1;
-}
-
-/** References in text[start, end); a reference comes after those nested in it. */
 export function variableReferences(text: string, start: number, end: number): VariableReference[] {
   const out: VariableReference[] = [];
+  const open: Array<{
+    at: number;
+    namespace: VariableReference['namespace'];
+    length: number;
+    mark: number;
+  }> = [];
   let i = start;
   while (i < end) {
     const ch = text[i];
@@ -78,12 +49,22 @@ export function variableReferences(text: string, start: number, end: number): Va
       continue;
     }
     if (ch === '$') {
-      const after = readReference(text, i, end, out);
-      if (after === -1) break;
-      if (after > 0) {
-        i = after;
+      const opened = opening(text, i);
+      if (opened) {
+        open.push({ at: i, ...opened, mark: out.length });
+        i += opened.length;
         continue;
       }
+    }
+    if (ch === '}' && open.length > 0) {
+      const ref = open.pop()!;
+      out.push({
+        namespace: ref.namespace,
+        name: text.slice(ref.at + ref.length, i),
+        start: ref.at,
+        end: i + 1,
+        nested: out.length > ref.mark,
+      });
     }
     i++;
   }
