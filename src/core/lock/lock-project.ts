@@ -27,6 +27,8 @@ export interface LockOptions {
   format?: LockFormat | undefined;
   /** Report whether the lock is current; resolve nothing, write nothing. */
   check?: boolean | undefined;
+  /** false: resolve and return the lock text without writing it (previews, add/remove). */
+  write?: boolean | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   /** The resolver's stderr as it arrives. */
   onOutput?: ((chunk: string) => void) | undefined;
@@ -46,6 +48,8 @@ export type LockOutcome =
       lock: string;
       installer: 'uv' | 'pip';
       changed: boolean;
+      /** The lock's new text (written unless `write: false`). */
+      text: string;
       packages: LockedSummary[];
       /** Absolute path of pylock.toml when written. */
       pylock: string | undefined;
@@ -225,14 +229,14 @@ export async function lockProject(
     const text = renderLock(config, resolution, fingerprint);
     let pylock: string | undefined;
     let pylockText: string | undefined;
-    if (options.format === 'pylock' && choice.backend === 'uv') {
+    if (options.format === 'pylock' && choice.backend === 'uv' && options.write !== false) {
       pylock = path.join(path.dirname(config.lock), 'pylock.toml');
       pylockText = await renderPylock(config, choice.uv, request, text, resolution.pins.length);
     }
 
     // Both files are ready before either is written: a failure leaves both as they were.
     const changed = text !== previousText;
-    if (changed) {
+    if (changed && options.write !== false) {
       await fs.mkdir(path.dirname(config.lock), { recursive: true });
       await writeFileAtomic(config.lock, text);
     }
@@ -247,6 +251,7 @@ export async function lockProject(
       lock: config.lock,
       installer: resolution.installer,
       changed,
+      text,
       packages: summarize(text),
       pylock,
       pylockChanged,
