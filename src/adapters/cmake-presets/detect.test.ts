@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: presets spell their macros ${name}.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineIndex } from '../reference.js';
 import type { Reference } from '../types.js';
@@ -306,5 +307,43 @@ describe('cmake-presets adapter', () => {
       vendor: { example: { python: '/usr/bin/python3' } },
     });
     expect(detect(text)).toBeNull();
+  });
+
+  it('never throws on random preset-like text, and every span is exact', () => {
+    const pieces = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      '"configurePresets"',
+      '"buildPresets"',
+      '"name"',
+      '"cacheVariables"',
+      '"environment"',
+      '"inherits"',
+      '"Python3_EXECUTABLE"',
+      '"PYTHONPATH"',
+      '"PATH"',
+      '"value"',
+      '"${sourceDir}/.venv/bin/python3"',
+      '"$penv{PATH}:${sourceDir}/v/.venv/bin"',
+      '"a\\\\b"',
+      '"\\u0041venv"',
+      '"unterminated',
+      '\r\n',
+      ' ',
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        for (const ref of detect(text) ?? []) {
+          expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+          expect(ref.span.end).toBeGreaterThan(ref.span.start);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
