@@ -483,6 +483,35 @@ describe('scanShell', () => {
     ]);
   });
 
+  it('follows $0, dirname, pushd/popd, defaults and uv run', () => {
+    const text = [
+      'cd "$(dirname "$0")/.."',
+      '.venv/bin/python a.py',
+      'pushd tools >/dev/null',
+      '.venv/bin/python b.py',
+      'popd',
+      '"${PYTHON:-scripts/.venv/bin/python3}" c.py',
+      'uv run --with rich python d.py',
+    ].join('\n');
+    expect(scan(text, { cwd: 'ci/bin', script: 'ci/bin/run.sh' })).toEqual([
+      { text: '.venv/bin/python', kind: 'python-command', environment: 'ci/.venv' },
+      { text: '.venv/bin/python', kind: 'python-command', environment: 'ci/tools/.venv' },
+      {
+        text: '"${PYTHON:-scripts/.venv/bin/python3}"',
+        kind: 'python-command',
+        environment: 'ci/scripts/.venv',
+        meta: { variable: 'PYTHON' },
+      },
+      {
+        text: 'python',
+        kind: 'python-command',
+        environment: ENV_UNKNOWN,
+        skipReason: 'unsupported',
+        meta: { runner: 'uv run' },
+      },
+    ]);
+  });
+
   it('keeps cd inside a subshell and activation inside a subshell to that subshell', () => {
     const text =
       '(cd tools; source .venv/bin/activate)\npython3 a.py\ncd svc\n.venv/bin/python b.py\n';
