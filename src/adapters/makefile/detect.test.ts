@@ -271,6 +271,13 @@ describe('makefile adapter', () => {
     for (const text of ['$(', 'a: $(b\n\t$(', 'define X\n', '\t\t\n:::=\n', 'x:=$($($(']) {
       expect(() => adapter.detect(text, 'Makefile', context)).not.toThrow();
     }
+    // Each variable doubles the one before: without a budget this never finishes.
+    const doubling = Array.from({ length: 40 }, (_, i) => `V${i} = $(V${i + 1})$(V${i + 1})`);
+    const bomb = `${doubling.join('\n')}\nVENV = $(V0)\nall:\n\t$(VENV)/bin/python x.py\n`;
+    expect(brief(detect(bomb)).map((r) => [r.line, r.kind])).toEqual([
+      [41, 'venv-variable'],
+      [43, 'python-command'],
+    ]);
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {
         const refs = adapter.detect(text, 'Makefile', context)?.references ?? [];

@@ -146,6 +146,8 @@ type Mode = 'shell' | 'value';
  */
 class MakeExpander {
   readonly definitions = new Map<string, Definition>();
+  /** Variable lookups left for this file: `A = $(B)$(B)`, `B = $(C)$(C)`, … doubles each level. */
+  private budget = 100_000;
 
   constructor(
     private readonly dir: string,
@@ -235,7 +237,8 @@ class MakeExpander {
     if (name === 'CURDIR') return ROOT + this.dir;
     if (name === 'MAKEFILE_LIST') return this.file.slice(this.file.lastIndexOf('/') + 1);
     const definition = this.definitions.get(name);
-    if (definition === undefined || depth > 32) return this.unknown(name, mode);
+    this.budget--;
+    if (definition === undefined || depth > 32 || this.budget < 0) return this.unknown(name, mode);
     if (definition.flavor === 'simple')
       return mode === 'shell' ? definition.shell : definition.value;
     return this.expand(definition.raw, mode, depth + 1, refs);

@@ -15,7 +15,7 @@ function brief(refs: Reference[]) {
 }
 
 describe('shell adapter', () => {
-  it('reads *.sh, *.bash and extensionless files with a shell shebang', () => {
+  it('reads *.sh, *.bash, .envrc and extensionless files with a shell shebang', () => {
     const cases: [string, string][] = [
       ['setup.sh', ''],
       ['a/b/run.bash', ''],
@@ -25,6 +25,7 @@ describe('shell adapter', () => {
       ['bin/z', '#!/usr/bin/env -S zsh -f'],
       ['bin/tool', '#!/usr/bin/env python3'],
       ['bin/node-tool', '#!/usr/bin/env node'],
+      ['svc/.envrc', 'source .venv/bin/activate'],
       ['README', ''],
       ['script.py', '#!/bin/sh'],
       ['Makefile', ''],
@@ -38,6 +39,7 @@ describe('shell adapter', () => {
       true,
       false,
       false,
+      true,
       false,
       false,
       false,

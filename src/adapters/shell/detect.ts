@@ -7,10 +7,12 @@ const SHELL_EXTENSION = /\.(?:sh|bash)$/;
 const SHELL_SHEBANG =
   /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:sh|bash|dash|zsh|ksh|ash)(?:\s|$)/;
 
-/** Shell scripts: `*.sh`, `*.bash`, and extensionless files with a POSIX-shell shebang. */
+/** Shell scripts: `*.sh`, `*.bash`, `.envrc`, and extensionless files with a POSIX-shell shebang. */
 export function isShellScript(file: string, firstLine: string): boolean {
   if (SHELL_EXTENSION.test(file)) return true;
   const name = file.slice(file.lastIndexOf('/') + 1);
+  // direnv's file: shell that often activates a venv on entering the directory.
+  if (name === '.envrc') return true;
   if (name.includes('.')) return false;
   return SHELL_SHEBANG.test(firstLine.replace(/^\uFEFF/, ''));
 }
