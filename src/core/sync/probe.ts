@@ -126,6 +126,7 @@ for dist in dists.values():
     if location:
         by_location[location] = dist
 
+checked_groups = []
 for group in request.get("groups", []):
     modules = group.get("modules")
     if modules is None:
@@ -145,12 +146,14 @@ for group in request.get("groups", []):
                                      "error": "distribution %s is not installed" % requirement["name"]})
                 continue
             modules.extend(m for m in top_levels(dist) if m not in modules)
+    checked_groups.append({"name": group["name"], "modules": list(modules)})
     for module in modules:
         error = try_import(module)
         if error is not None:
             failures.append({"group": group["name"], "module": module, "error": error})
 
-answer_stream.write("\n" + json.dumps({"installed": installed, "failures": failures}) + "\n")
+answer_stream.write("\n" + json.dumps({"installed": installed, "failures": failures,
+                                        "groups": checked_groups}) + "\n")
 answer_stream.flush()
 # An imported module may leave threads running: do not wait for them.
 os._exit(0)
@@ -177,6 +180,8 @@ export interface ProbeGroup {
 export interface ProbeResult {
   installed: InstalledDistribution[];
   failures: ImportFailure[];
+  /** The modules each group imported (`onevenv check` reports each one). */
+  groups: Array<{ name: string; modules: string[] }>;
 }
 
 export async function probeVenv(
