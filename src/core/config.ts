@@ -132,19 +132,7 @@ function getAt(data: unknown, keyPath: PropertyKey[]): unknown {
 export function parseConfigText(text: string, root: string): OnevenvConfig {
   const configPath = path.join(root, CONFIG_FILE);
   const configDir = path.join(root, CONFIG_DIR);
-  let data: unknown;
-  try {
-    data = parseToml(text);
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-      throw new UserError(`invalid TOML: ${message}`, {
-        location: { file: CONFIG_FILE, line: error.line, column: error.column },
-        fix: 'fix the syntax and run again',
-      });
-    }
-    throw error;
-  }
+  const data = parseDeclarationToml(text);
 
   const errors: UserError[] = [];
   const parsed = Pyproject.safeParse(data);

@@ -21,20 +21,8 @@ export async function readUnifiedVenv(root: string): Promise<string> {
   // Most declarations keep the default: no need to parse TOML for them.
   if (!/\bvenv["']?\s*=/.test(text)) return DEFAULT_UNIFIED_VENV;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const { parse, TomlError } = await import('smol-toml');
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-      throw new UserError(`invalid TOML: ${message}`, {
-        location: { file: CONFIG_FILE, line: error.line, column: error.column },
-        fix: 'fix the syntax and run again',
-      });
-    }
-    throw error;
-  }
+  const { parseDeclarationToml } = await import('../declaration-toml.js');
+  const data = parseDeclarationToml(text);
   const tool = (data as { tool?: { onevenv?: { venv?: unknown } } }).tool;
   const venv = tool?.onevenv?.venv;
   if (venv === undefined) return DEFAULT_UNIFIED_VENV;
