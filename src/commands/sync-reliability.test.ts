@@ -183,34 +183,57 @@ describe.each(installers)('%s: base interpreter removed', (installer) => {
   });
 });
 
-describe('an interpreter without ensurepip', () => {
-  it('pip and no uv: exit 2 naming the package to install, nothing changed', async () => {
+describe('an interpreter without ensurepip (Debian without python3.X-venv)', () => {
+  let copy: string;
+  let python: { bin: string; version: string };
+  let minor: string;
+  beforeAll(async () => {
+    copy = await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-python-copy-'));
+    python = await copyOfPython(path.join(copy, 'python'));
+    minor = python.version.split('.').slice(0, 2).join('.');
+    await fs.rm(path.join(copy, 'python/lib', `python${minor}`, 'ensurepip'), { recursive: true });
+  });
+  afterAll(() => fs.rm(copy, { recursive: true, force: true }));
+  const env = () => ({
+    ...hermeticEnv(),
+    ONEVENV_UV: '',
+    PATH: `${python.bin}${path.delimiter}${process.env.PATH}`,
+  });
+
+  it("pip backend: the base interpreter's own pip installs into a venv without pip", async () => {
     const repo = await makeRepo({ 'python/pyproject.toml': declaration('pip') }, { git: true });
-    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-python-copy-'));
     try {
       await writeLock(repo.root);
-      const python = await copyOfPython(path.join(copy, 'python'));
-      const minor = python.version.split('.').slice(0, 2).join('.');
-      await fs.rm(path.join(copy, 'python/lib', `python${minor}`, 'ensurepip'), {
-        recursive: true,
+      const result = await runCli(['sync', '--json'], { cwd: repo.root, env: env() });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        pythonVersion: python.version,
+        installer: 'pip',
+        imports: { ok: true },
       });
+      expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('and no pip either, no uv: exit 2 naming the package to install, nothing changed', async () => {
+    const site = path.join(copy, 'python/lib', `python${minor}`, 'site-packages');
+    for (const entry of await fs.readdir(site)) {
+      if (/^pip([-.]|$)/.test(entry)) await fs.rm(path.join(site, entry), { recursive: true });
+    }
+    const repo = await makeRepo({ 'python/pyproject.toml': declaration('pip') }, { git: true });
+    try {
+      await writeLock(repo.root);
       const before = await repo.snapshot();
-      const result = await runCli(['sync'], {
-        cwd: repo.root,
-        env: {
-          ...hermeticEnv(),
-          ONEVENV_UV: '',
-          PATH: `${python.bin}${path.delimiter}${process.env.PATH}`,
-        },
-      });
+      const result = await runCli(['sync'], { cwd: repo.root, env: env() });
       expect({ code: result.code, stderr: result.stderr }).toEqual({
         code: 2,
-        stderr: `error ${python.bin}/python${minor} (Python ${python.version}) cannot create a venv with pip: its ensurepip module is missing (install python${minor}-venv (e.g. sudo apt install python${minor}-venv), or install uv)\n`,
+        stderr: `error ${python.bin}/python${minor} (Python ${python.version}) cannot create a venv with pip: it has neither ensurepip nor pip (install python${minor}-venv (e.g. sudo apt install python${minor}-venv), or install uv)\n`,
       });
       expect(await repo.snapshot()).toEqual(before);
     } finally {
       await repo.cleanup();
-      await fs.rm(copy, { recursive: true, force: true });
     }
   });
 });

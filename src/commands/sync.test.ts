@@ -150,9 +150,23 @@ describe.each(installers)('sync with %s', (installer) => {
         { stdio: 'ignore' },
       );
     } else {
+      // The venv holds only the lock: pip comes from the base interpreter (`pip --python`).
+      const base = JSON.parse(await repo.read('python/.venv/.onevenv-state.json')).python.base;
       execFileSync(
-        python,
-        ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, '--no-deps', 'gamma'],
+        base,
+        [
+          '-m',
+          'pip',
+          '--python',
+          python,
+          'install',
+          '-q',
+          '--no-index',
+          '--find-links',
+          wheels,
+          '--no-deps',
+          'gamma',
+        ],
         { stdio: 'ignore' },
       );
     }

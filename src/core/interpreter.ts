@@ -28,6 +28,8 @@ export interface Interpreter {
   implementation: string;
   /** `ensurepip` importable: `python -m venv` can seed pip (Debian splits it into python3.X-venv). */
   ensurepip: boolean;
+  /** The version of pip installed in the interpreter itself, if any. */
+  pip: string | undefined;
   source: InterpreterSource;
 }
 
@@ -110,6 +112,11 @@ export function rejectionReason(version: string, request: InterpreterRequest): s
 /** What an interpreter says about itself (python/setup.sh asks the same). */
 export const QUERY_SCRIPT = [
   'import sys, json, importlib.util',
+  'try:',
+  '    import importlib.metadata',
+  '    pip = importlib.metadata.version("pip")',
+  'except Exception:',
+  '    pip = None',
   'print(json.dumps({',
   ' "version": "%d.%d.%d" % sys.version_info[:3],',
   ' "implementation": sys.implementation.name,',
@@ -117,6 +124,7 @@ export const QUERY_SCRIPT = [
   ' "prefix": sys.prefix,',
   ' "basePrefix": sys.base_prefix,',
   ' "ensurepip": importlib.util.find_spec("ensurepip") is not None,',
+  ' "pip": pip,',
   '}))',
 ].join('\n');
 
@@ -127,6 +135,7 @@ export interface InterpreterFacts {
   prefix: string;
   basePrefix: string;
   ensurepip: boolean;
+  pip: string | null;
 }
 
 /** Runs the interpreter once (isolated mode: no user site, no PYTHON* variables). */
@@ -382,6 +391,7 @@ export async function discoverInterpreter(
       version: facts.version,
       implementation: facts.implementation,
       ensurepip: facts.ensurepip,
+      pip: facts.pip ?? undefined,
       source: candidate.source,
     };
   }

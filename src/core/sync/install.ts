@@ -73,60 +73,57 @@ export function venvPackageName(version: string): string {
 export function missingEnsurepip(interpreter: Interpreter): UserError {
   const name = venvPackageName(interpreter.version);
   return new UserError(
-    `${interpreter.path} (Python ${interpreter.version}) cannot create a venv with pip: its ensurepip module is missing`,
+    `${interpreter.path} (Python ${interpreter.version}) cannot create a venv with pip: it has neither ensurepip nor pip`,
     { fix: `install ${name} (e.g. sudo apt install ${name}), or install uv` },
   );
 }
 
+/** pip >= 22.3 can install into another environment (`pip --python`). */
+export function pipCanTarget(version: string | undefined): boolean {
+  if (!version) return false;
+  const [major, minor] = version.split('.').map(Number);
+  return (major ?? 0) > 22 || ((major ?? 0) === 22 && (minor ?? 0) >= 3);
+}
+
 /**
- * Creates the venv in the (empty or marker-only) directory. uv when it is the backend (or
- * when pip is, but the interpreter has no ensurepip: uv seeds pip); else `python -m venv`.
+ * Creates the venv in the (empty or marker-only) directory. uv when it is the backend;
+ * for pip, a venv without pip when the base interpreter's own pip can install into it
+ * (`pip --python`: no ensurepip run, nothing in the venv but the lock), else
+ * `python -m venv` with ensurepip, else uv seeding pip.
  */
 export async function createVenv(request: CreateVenvRequest): Promise<void> {
   const { backend, uv, interpreter, venv, runner } = request;
-  const noEnsurepip = () => missingEnsurepip(interpreter);
-  if (backend === 'uv' || (!interpreter.ensurepip && uv)) {
+  const uvVenv = async (seed: boolean) => {
     const args = ['venv', '--allow-existing', '--no-project', '--python', interpreter.path];
-    if (backend === 'pip') args.push('--seed');
+    if (seed) args.push('--seed');
     args.push(venv);
     const result = await runner.run(uv!, args, { env: request.env });
     logOutput(result);
     if (result.code !== 0) throw stepFailure('uv venv', result);
-    return;
+  };
+  if (backend === 'uv') return uvVenv(false);
+  const withoutPip = pipCanTarget(interpreter.pip);
+  if (!withoutPip && !interpreter.ensurepip) {
+    if (uv) return uvVenv(true);
+    throw missingEnsurepip(interpreter);
   }
-  if (!interpreter.ensurepip) throw noEnsurepip();
-  const result = await runner.run(interpreter.path, ['-m', 'venv', venv], { env: request.env });
+  const args = ['-m', 'venv', ...(withoutPip ? ['--without-pip'] : []), venv];
+  const result = await runner.run(interpreter.path, args, { env: request.env });
   logOutput(result);
-  if (result.code !== 0) {
-    if (/ensurepip/.test(result.stderr + result.stdout)) {
-      if (uv) {
-        const retry = await runner.run(
-          uv,
-          [
-            'venv',
-            '--allow-existing',
-            '--no-project',
-            '--seed',
-            '--python',
-            interpreter.path,
-            venv,
-          ],
-          { env: request.env },
-        );
-        logOutput(retry);
-        if (retry.code === 0) return;
-        throw stepFailure('uv venv', retry);
-      }
-      throw noEnsurepip();
-    }
-    throw stepFailure(`${interpreter.path} -m venv`, result);
+  if (result.code === 0) return;
+  if (/ensurepip/.test(result.stderr + result.stdout)) {
+    if (uv) return uvVenv(true);
+    throw missingEnsurepip(interpreter);
   }
+  throw stepFailure(`${interpreter.path} -m venv`, result);
 }
 
 export interface InstallRequest {
   backend: Backend;
   uv: string | undefined;
   venv: string;
+  /** The base interpreter: its pip installs into a venv that has none. */
+  basePython: string;
   lock: string;
   editables: string[];
   /** --index-url / --find-links for the backend. */
@@ -193,7 +190,7 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
     }
     return report;
   }
-  const pip = [python, '-m', 'pip'];
+  const pip = await pipCommand(request.venv, request.basePython);
   const result = await runner.run(
     pip[0]!,
     [
@@ -227,16 +224,30 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
   return report;
 }
 
+/** The venv's own pip when it has one, else the base interpreter's pip aimed at the venv. */
+export async function pipCommand(venv: string, basePython: string): Promise<string[]> {
+  const python = venvPython(venv);
+  try {
+    await fs.access(path.join(await sitePackages(venv), 'pip', '__init__.py'));
+    return [python, '-m', 'pip'];
+  } catch {
+    return [basePython, '-m', 'pip', '--python', python];
+  }
+}
+
 /** pip has no sync: uninstall what the lock (and the editables) do not name. */
 export async function uninstallExtraneous(
-  request: Pick<InstallRequest, 'venv' | 'env' | 'runner'>,
+  request: Pick<InstallRequest, 'venv' | 'basePython' | 'env' | 'runner'>,
   names: string[],
 ): Promise<void> {
   if (names.length === 0) return;
+  const pip = await pipCommand(request.venv, request.basePython);
   const result = await request.runner.run(
-    venvPython(request.venv),
-    ['-m', 'pip', 'uninstall', '--yes', ...names],
-    { env: request.env },
+    pip[0]!,
+    [...pip.slice(1), 'uninstall', '--yes', ...names],
+    {
+      env: request.env,
+    },
   );
   logOutput(result);
   if (result.code !== 0) throw stepFailure('pip uninstall', result);

@@ -46,6 +46,7 @@ import {
   installerEnv,
   installLocked,
   missingEnsurepip,
+  pipCanTarget,
   type StepRunner,
   uninstallExtraneous,
   writePathsPth,
@@ -281,6 +282,7 @@ async function planVenv(
       version,
       implementation: cfg?.implementation?.toLowerCase() ?? 'cpython',
       ensurepip: true,
+      pip: undefined,
       source: 'path',
     },
   };
@@ -391,7 +393,13 @@ async function changeEnvironment(
   // with nothing changed.
   const plan = await planVenv(config, backend, options, env);
   const { interpreter } = plan;
-  if (plan.action !== 'update' && backend === 'pip' && !interpreter.ensurepip && !uv) {
+  if (
+    plan.action !== 'update' &&
+    backend === 'pip' &&
+    !interpreter.ensurepip &&
+    !pipCanTarget(interpreter.pip) &&
+    !uv
+  ) {
     throw missingEnsurepip(interpreter);
   }
   const lockState = await ensureLockCurrent(config, options);
@@ -447,6 +455,7 @@ async function changeEnvironment(
     backend,
     uv,
     venv: config.venv,
+    basePython: interpreter.path,
     lock: config.lock,
     editables,
     indexArgs: indexArgs(backend, config, options.env ?? process.env),
@@ -482,7 +491,10 @@ async function changeEnvironment(
     if (extraneous.length > 0) {
       log.step(`Removing ${extraneous.length} not in the lock: ${extraneous.join(', ')}`);
       report.removed.push(...extraneous);
-      await uninstallExtraneous({ venv: config.venv, env, runner }, extraneous);
+      await uninstallExtraneous(
+        { venv: config.venv, basePython: interpreter.path, env, runner },
+        extraneous,
+      );
       probe = await probeVenv(venvPython(config.venv), groups, { env });
     }
   }
