@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { UserError, UserErrors } from '../util/errors.js';
+import { parseDeclarationToml } from './declaration-toml.js';
 import { parseRequirement, type Requirement, validSpecifier } from './pep508.js';
 import { CONFIG_DIR, CONFIG_FILE } from './root.js';
 
