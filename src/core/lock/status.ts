@@ -104,8 +104,23 @@ export async function lockFingerprint(config: OnevenvConfig): Promise<string> {
     }
     editables.push([rel(config.root, dir), digest]);
   }
+  return `sha256:${sha256(JSON.stringify(lockFingerprintInputs(config, editables)))}`;
+}
+
+/**
+ * What `lockFingerprint` hashes (as JSON.stringify of this object), given the editables'
+ * `[path relative to the root, sha256 of pyproject.toml | null]`. python/setup.sh embeds it
+ * and fills in the editables at run time to tell a current lock from a stale one.
+ */
+export function lockFingerprintInputs(
+  config: Pick<
+    OnevenvConfig,
+    'root' | 'requiresPython' | 'dependencies' | 'groups' | 'installer' | 'indexUrl' | 'findLinks'
+  >,
+  editables: Array<[string, string | null]>,
+) {
   const raws = (list: Array<{ raw: string }>) => list.map((r) => r.raw.trim()).sort();
-  const inputs = {
+  return {
     format: FINGERPRINT_FORMAT,
     requiresPython: config.requiresPython?.replace(/\s+/g, '') ?? null,
     dependencies: raws(config.dependencies),
@@ -119,7 +134,6 @@ export async function lockFingerprint(config: OnevenvConfig): Promise<string> {
       isUrl(link) ? link : rel(config.root, link),
     ),
   };
-  return `sha256:${sha256(JSON.stringify(inputs))}`;
 }
 
 /** Node's names and Python's for the same machine, folded to one spelling. */
