@@ -160,10 +160,11 @@ function shellPart(config: OnevenvConfig): string {
   const help = [
     'Usage: python/setup.sh [--clean] [--frozen] [--verbose]',
     '',
-    `Creates or updates ${venv} exactly as locked in ${lock}: hashes required,`,
-    'anything the lock does not list removed. Then installs the editable packages, puts',
-    '[tool.onevenv] paths on sys.path and imports every group. Needs only python3; uses',
-    'uv when it is on PATH. Up to date: returns at once. Works from any directory.',
+    `Creates or updates ${venv} exactly as locked in ${lock}`,
+    '(hashes required; anything the lock does not list is removed), installs the',
+    'editable packages, puts [tool.onevenv] paths on sys.path and imports every',
+    'group. Needs only python3; uses uv when it is on PATH. Returns at once when',
+    'everything is up to date. Works from any directory.',
     '',
     `  --clean    build ${venv} again from scratch (only ever deletes a venv)`,
     `  --frozen   install ${lock} even when it is stale`,
@@ -182,6 +183,10 @@ function shellPart(config: OnevenvConfig): string {
     '# `npx onevenv adopt --write` regenerates it; `npx onevenv check` says when it is stale.',
     'set -eu',
     '',
+    // A path with `$` or backquotes in the help text is meant literally.
+    ...(help.some((line) => /[$`]/.test(line))
+      ? ['# shellcheck disable=SC2016 # the help text is literal']
+      : []),
     'usage() {',
     "  printf '%s\\n' \\",
     ...help.map((line, i) => `    ${shQuote(line)}${i < help.length - 1 ? ' \\' : ''}`),
