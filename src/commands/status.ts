@@ -4,23 +4,27 @@ import type { CommandModule } from './types.js';
 
 export const command: CommandModule = {
   help: {
-    usage: 'onevenv status',
+    usage: 'onevenv status [--deep]',
     description: [
       'Say whether python/.venv is ready for the current declaration, lock and',
       'interpreter, stale (and why), or missing. Reads only: changes nothing, starts no',
       'Python. Exit 0 when ready, 1 when stale, missing or an import failed.',
     ].join('\n'),
+    options: [
+      ['--deep', 'also check every installed file against its RECORD hash (starts Python)'],
+    ],
     examples: [
       ['onevenv status', 'ready, stale or missing, and why'],
       ['onevenv status --json', 'the same as JSON'],
     ],
   },
+  options: { deep: { type: 'boolean' } },
   async run(context) {
     const { requireRepoRoot } = await import('../core/root.js');
     const { loadConfig, relativeToRoot } = await import('../core/config.js');
     const { environmentStatus } = await import('../core/sync/status.js');
     const config = await loadConfig(requireRepoRoot(context.cwd));
-    const status = await environmentStatus(config);
+    const status = await environmentStatus(config, { deep: context.values.deep === true });
     if (context.json) {
       outputJson(status);
     } else {

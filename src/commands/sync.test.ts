@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +132,6 @@ describe.each(installers)('sync with %s', (installer) => {
   it('removes a package installed by hand', async () => {
     const python = venvPythonOf(repo.root);
     const wheels = hermeticEnv().UV_FIND_LINKS!;
-    const { execFileSync } = await import('node:child_process');
     if (installer === 'uv') {
       execFileSync(
         'uv',
@@ -200,6 +200,33 @@ describe.each(installers)('sync with %s', (installer) => {
     expect(pins).toContain('alpha==2.0.0');
     expect(pins).not.toContain('beta==1.0.0');
     expect(installedPins(repo.root)).toEqual(pins);
+  });
+
+  it('--deep finds a file deleted inside an installed package; sync --deep rebuilds', async () => {
+    const site = execFileSync(
+      venvPythonOf(repo.root),
+      ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    const file = path.join(site, 'alpha/__init__.py');
+    await fs.rm(file);
+    const shallow = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(JSON.parse(shallow.stdout)).toMatchObject({ state: 'ready' });
+    const deep = await runCli(['status', '--json', '--deep'], { cwd: repo.root });
+    expect(deep.code).toBe(1);
+    const shown = path.relative(repo.root, file);
+    expect(JSON.parse(deep.stdout)).toMatchObject({
+      state: 'stale',
+      reasons: [`${shown} (alpha) is missing`],
+    });
+    const result = await sync(repo, ['--deep']);
+    expect(result.stderr).toContain(`Rebuilding python/.venv: ${shown} (alpha) is missing`);
+    expect(result.json).toMatchObject({ changed: true, imports: { ok: true } });
+    await fs.access(file);
+    const again = await runCli(['status', '--json', '--deep'], { cwd: repo.root });
+    expect(JSON.parse(again.stdout)).toMatchObject({ state: 'ready', reasons: [] });
   });
 });
 

@@ -12,6 +12,7 @@ import type { CommandModule, OptionValues } from './types.js';
 export function syncFlags(values: OptionValues): {
   frozen: boolean;
   locked: boolean;
+  deep: boolean;
   pythonInstall: boolean | undefined;
 } {
   const frozen = values.frozen === true;
@@ -21,7 +22,12 @@ export function syncFlags(values: OptionValues): {
       fix: '--frozen installs the lock as it is; --locked fails when it is stale',
     });
   }
-  return { frozen, locked, pythonInstall: values['python-install'] === true ? true : undefined };
+  return {
+    frozen,
+    locked,
+    deep: values.deep === true,
+    pythonInstall: values['python-install'] === true ? true : undefined,
+  };
 }
 
 /** Prints the result the way `sync` does and returns the exit code. */
@@ -44,7 +50,7 @@ export function reportSync(summary: SyncResult, json: boolean, root: string): nu
 
 export const command: CommandModule = {
   help: {
-    usage: 'onevenv sync [--frozen | --locked] [--python-install]',
+    usage: 'onevenv sync [--frozen | --locked] [--python-install] [--deep]',
     description: [
       'Make python/.venv exactly match the lock: the right base interpreter',
       '(requires-python, .python-version), exactly the locked packages with their hashes',
@@ -59,6 +65,7 @@ export const command: CommandModule = {
       ['--frozen', 'install the lock as it is, without checking it is current'],
       ['--locked', 'exit 1 when the lock is stale instead of relocking'],
       ['--python-install', 'let uv install a matching Python when none is found'],
+      ['--deep', 'also check every installed file against its RECORD hash; rebuild if one differs'],
     ],
     examples: [
       ['onevenv sync', 'build or update python/.venv'],
@@ -69,12 +76,13 @@ export const command: CommandModule = {
     frozen: { type: 'boolean' },
     locked: { type: 'boolean' },
     'python-install': { type: 'boolean' },
+    deep: { type: 'boolean' },
   },
   async run(context) {
     const flags = syncFlags(context.values);
     const { quickCheck } = await import('../core/venv/quick.js');
     const quick = quickCheck(context.cwd, { frozen: flags.frozen });
-    if (quick.root && quick.marker && quick.staleness?.ready) {
+    if (!flags.deep && quick.root && quick.marker && quick.staleness?.ready) {
       const { resultFromMarker } = await import('../core/venv/result.js');
       return reportSync(resultFromMarker(quick.marker, false), context.json, quick.root);
     }

@@ -152,8 +152,29 @@ for group in request.get("groups", []):
         if error is not None:
             failures.append({"group": group["name"], "module": module, "error": error})
 
+# --deep: every installed file against the sha256 its RECORD gives.
+problems = []
+if request.get("verify"):
+    import base64, hashlib
+    for key, dist in sorted(dists.items()):
+        if editable_location(dist):
+            continue
+        for file in dist.files or []:
+            if not file.hash or file.hash.mode != "sha256":
+                continue
+            located = os.path.normpath(str(dist.locate_file(file)))
+            try:
+                with open(located, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                problems.append({"dist": key, "file": located, "problem": "missing"})
+                continue
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            if digest != file.hash.value:
+                problems.append({"dist": key, "file": located, "problem": "modified"})
+
 answer_stream.write("\n" + json.dumps({"installed": installed, "failures": failures,
-                                        "groups": checked_groups}) + "\n")
+                                        "groups": checked_groups, "problems": problems}) + "\n")
 answer_stream.flush()
 # An imported module may leave threads running: do not wait for them.
 os._exit(0)
@@ -182,19 +203,21 @@ export interface ProbeResult {
   failures: ImportFailure[];
   /** The modules each group imported (`onevenv check` reports each one). */
   groups: Array<{ name: string; modules: string[] }>;
+  /** With `verify`: installed files (absolute) missing or changed against their RECORD hash. */
+  problems: Array<{ dist: string; file: string; problem: 'missing' | 'modified' }>;
 }
 
 export async function probeVenv(
   python: string,
   groups: ProbeGroup[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; verify?: boolean } = {},
 ): Promise<ProbeResult> {
   const env = { ...(options.env ?? process.env) };
   delete env.PYTHONHOME;
   delete env.PYTHONPATH;
   const result = await runProcess(python, ['-I', '-c', PROBE], {
     env,
-    input: JSON.stringify({ groups }),
+    input: JSON.stringify({ groups, verify: options.verify === true }),
     timeoutMs: options.timeoutMs ?? 300_000,
   });
   const last = result.stdout.trim().split('\n').pop() ?? '';

@@ -3,7 +3,8 @@ import { type LockStatus, lockStatus } from '../lock/status.js';
 import { holderIsDead, readLockHolder } from '../venv/env-lock.js';
 import { type ImportFailure, readMarker, realPathOrUndefined, venvPython } from '../venv/marker.js';
 import { inspectVenvDir } from '../venv/venv-dir.js';
-import { displayPath, evaluateForConfig } from './sync.js';
+import { installerEnv } from './install.js';
+import { deepDamage, displayPath, evaluateForConfig } from './sync.js';
 
 /** `onevenv status`: what sync would find, from reads alone. Changes nothing. */
 
@@ -23,7 +24,10 @@ export interface EnvironmentStatus {
   lock: LockStatus;
 }
 
-export async function environmentStatus(config: OnevenvConfig): Promise<EnvironmentStatus> {
+export async function environmentStatus(
+  config: OnevenvConfig,
+  options: { deep?: boolean } = {},
+): Promise<EnvironmentStatus> {
   const display = displayPath(config);
   const shown = display(config.venv);
   const lock = await lockStatus(config);
@@ -64,6 +68,10 @@ export async function environmentStatus(config: OnevenvConfig): Promise<Environm
         status.reasons.push(`the state marker was not written for ${display(config.configPath)}`);
       }
       status.reasons.push(...evaluateForConfig(config, marker, false).reasons);
+      if (options.deep && status.python) {
+        const damage = await deepDamage(config, installerEnv());
+        if (damage) status.reasons.push(damage);
+      }
     }
     if (lock.state !== 'current') status.reasons.push(`the lock is ${lock.state}: ${lock.reason}`);
   }

@@ -36,6 +36,7 @@ import {
   moveVenvAside,
   readPyvenvCfg,
   refuseVenvDir,
+  removeMarkerTemps,
   removeTrash,
   sitePackages,
   writeMarker,
@@ -68,6 +69,8 @@ export interface SyncOptions {
   locked?: boolean;
   /** `--python-install`: let uv install a matching Python (overrides the config). */
   pythonInstall?: boolean;
+  /** `--deep`: also check every installed file against its RECORD hash (starts Python). */
+  deep?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -228,6 +231,7 @@ async function planVenv(
   backend: Backend,
   options: SyncOptions,
   env: NodeJS.ProcessEnv,
+  damage: string | undefined,
 ): Promise<Plan> {
   const shown = relativeToRoot(config, config.venv);
   const dir = await inspectVenvDir(config.venv);
@@ -244,6 +248,7 @@ async function planVenv(
     reason,
     interpreter: await find(),
   });
+  if (damage) return rebuild(damage);
   if (!dir.hasPyvenvCfg) return rebuild('pyvenv.cfg is missing');
   const read = readMarker(config.venv);
   if (read.kind === 'absent') return rebuild('it was not built by onevenv (no state marker)');
@@ -321,6 +326,17 @@ function baseMarker(
   return marker;
 }
 
+/** `--deep`: installed files that no longer match their RECORD, described; undefined when none. */
+export async function deepDamage(
+  config: OnevenvConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const probe = await probeVenv(venvPython(config.venv), [], { env, verify: true });
+  const [first, ...more] = probe.problems;
+  if (!first) return undefined;
+  return `${displayPath(config)(first.file)} (${first.dist}) is ${first.problem}${more.length > 0 ? `, and ${more.length} more` : ''}`;
+}
+
 export interface SyncHooks {
   /** Called once when another process holds the environment lock. */
   onWait?: (message: string) => void;
@@ -335,8 +351,12 @@ export async function syncEnvironment(
   const display = displayPath(config);
   checkConfigValues(config);
 
+  let damage: string | undefined;
   const before = readyMarker(config, options.frozen === true);
-  if (before) return resultFromMarker(before, false);
+  if (before) {
+    damage = options.deep ? await deepDamage(config, env) : undefined;
+    if (!damage) return resultFromMarker(before, false);
+  }
   if (options.locked) await ensureLockCurrent(config, options);
 
   const lockPath = `${config.venv}.lock`;
@@ -351,8 +371,11 @@ export async function syncEnvironment(
   });
   try {
     const done = readyMarker(config, options.frozen === true);
-    if (done) return resultFromMarker(done, false);
-    return await changeEnvironment(config, options, env, envLock);
+    if (done) {
+      damage = options.deep ? await deepDamage(config, env) : undefined;
+      if (!damage) return resultFromMarker(done, false);
+    }
+    return await changeEnvironment(config, options, env, envLock, damage);
   } finally {
     await envLock.release();
   }
@@ -363,6 +386,7 @@ async function changeEnvironment(
   options: SyncOptions,
   env: NodeJS.ProcessEnv,
   envLock: EnvLock,
+  damage: string | undefined,
 ): Promise<SyncResult> {
   const started = Date.now();
   const display = displayPath(config);
@@ -391,7 +415,7 @@ async function changeEnvironment(
   const uv = findUv(env);
   // The interpreter is found before the lock is touched: no Python that fits → exit 2
   // with nothing changed.
-  const plan = await planVenv(config, backend, options, env);
+  const plan = await planVenv(config, backend, options, env, damage);
   const { interpreter } = plan;
   if (
     plan.action !== 'update' &&
@@ -408,6 +432,7 @@ async function changeEnvironment(
   checkLockHashes(config, lock);
 
   for (const trash of await removeTrash(config.venv)) log.debug(`removed ${trash}`);
+  await removeMarkerTemps(config.venv);
   checkInterrupted();
 
   const marker = baseMarker(config, backend, interpreter, lockState);

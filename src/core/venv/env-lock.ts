@@ -207,8 +207,16 @@ async function breakStale(lockPath: string, staleText: string, ownContent: strin
   }
 }
 
-/** Temp files of holders that died between writing and linking. */
+/** Temp files of holders that died between writing and linking, and a dead breaker's guard. */
 async function removeDeadTemps(lockPath: string): Promise<void> {
+  const guard = await readIfExists(`${lockPath}.break`);
+  const guardHolder = guard ? parseHolder(guard.text) : undefined;
+  if (
+    guard &&
+    (guardHolder ? holderIsDead(guardHolder) : Date.now() - guard.mtimeMs > UNPARSABLE_STALE_MS)
+  ) {
+    await fs.rm(`${lockPath}.break`, { force: true });
+  }
   const dir = path.dirname(lockPath);
   const base = path.basename(lockPath);
   let entries: string[];

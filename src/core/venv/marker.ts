@@ -95,6 +95,10 @@ export function hashFileSync(file: string): string | null {
 }
 
 /** `inode:mtime-ns`; Python's `f"{st.st_ino}:{st.st_mtime_ns}"` is the same text. */
+/**
+ * inode:mtime (ns) of a directory. Integers throughout (bigint stat), so the generated
+ * setup.sh computes the same string from Python's os.stat().
+ */
 export function dirIdentity(dir: string): string | undefined {
   try {
     const stat = statSync(dir, { bigint: true });
@@ -104,7 +108,7 @@ export function dirIdentity(dir: string): string | undefined {
   }
 }
 
-/** `dev:inode:size:mtime-ns`; Python's os.stat fields give the same text. */
+/** device:inode:size:mtime (ns) of a file. */
 export function fileIdentity(file: string): string | undefined {
   try {
     const stat = statSync(file, { bigint: true });

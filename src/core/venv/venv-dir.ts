@@ -104,6 +104,21 @@ export async function removeTrash(venv: string): Promise<string[]> {
   return removed;
 }
 
+/** Temp files of a marker write killed before its rename (only called under the lock). */
+export async function removeMarkerTemps(venv: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(venv);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.startsWith(`.${MARKER_FILE}.onevenv-`) && entry.endsWith('.tmp')) {
+      await fs.rm(path.join(venv, entry), { force: true });
+    }
+  }
+}
+
 /** `lib/python3.X/site-packages` (POSIX) or `Lib/site-packages` (Windows). */
 export async function sitePackages(venv: string): Promise<string> {
   if (process.platform === 'win32') return path.join(venv, 'Lib', 'site-packages');
