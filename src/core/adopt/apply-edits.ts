@@ -5,7 +5,7 @@ export type ApplyEditsResult =
   | { ok: false; message: string; edits: [Edit, Edit] | [Edit] };
 
 /** Does the file mostly end its lines with CRLF? (the same rule as `detectEol`) */
-function usesCrlf(text: string): boolean {
+export function usesCrlf(text: string): boolean {
   let crlf = 0;
   let lf = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
