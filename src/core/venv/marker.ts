@@ -95,10 +95,6 @@ export function hashFileSync(file: string): string | null {
 }
 
 /** `inode:mtime-ns`; Python's `f"{st.st_ino}:{st.st_mtime_ns}"` is the same text. */
-/**
- * inode:mtime (ns) of a directory. Integers throughout (bigint stat), so the generated
- * setup.sh computes the same string from Python's os.stat().
- */
 export function dirIdentity(dir: string): string | undefined {
   try {
     const stat = statSync(dir, { bigint: true });
@@ -108,7 +104,7 @@ export function dirIdentity(dir: string): string | undefined {
   }
 }
 
-/** device:inode:size:mtime (ns) of a file. */
+/** `dev:inode:size:mtime-ns`; Python's os.stat fields give the same text. */
 export function fileIdentity(file: string): string | undefined {
   try {
     const stat = statSync(file, { bigint: true });
