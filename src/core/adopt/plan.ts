@@ -1,4 +1,5 @@
 import { TomlError } from 'smol-toml';
+import type { AdapterName } from '../../adapters/types.js';
 import { UserError } from '../../util/errors.js';
 import { parseConfigText } from '../config.js';
 import { POINTER_FILES, pointerEdit } from '../readme/pointer.js';
@@ -17,6 +18,7 @@ import type {
   OldVenv,
   PlannedFile,
   PlannedReference,
+  Rewriter,
   UnhandledReference,
 } from './types.js';
 
@@ -24,12 +26,22 @@ export const LOCK_FILE = `${CONFIG_DIR}/requirements.txt`;
 export const README_FILE = `${CONFIG_DIR}/README.md`;
 export const SETUP_SCRIPT_FILE = `${CONFIG_DIR}/setup.sh`;
 
+/** Files adopt generates whole; scan findings in them are not consumers to move. */
+export const OWN_FILES: ReadonlySet<string> = new Set([
+  CONFIG_FILE,
+  LOCK_FILE,
+  README_FILE,
+  SETUP_SCRIPT_FILE,
+]);
+
 export interface AdoptOptions {
   /** Rewrite documentation too. */
   docs?: boolean;
   env?: NodeJS.ProcessEnv;
   /** The interpreter version to plan for; found on the machine when not given. */
   interpreterVersion?: string | null;
+  /** Rewriters to use instead of those in src/adapters (tests of the core). */
+  rewriters?: ReadonlyMap<AdapterName, Rewriter>;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -221,12 +233,16 @@ export async function planAdoption(
       return edit ? [edit] : [];
     });
   }
+  // onevenv's own files are written whole, never rewritten: setup.sh must find a system
+  // python3 to build the venv from, so its references are by design off the venv.
+  const ownFiles = OWN_FILES;
   const rewrites = await rewriteFiles({
     root,
-    references: scan.references,
+    references: scan.references.filter((reference) => !ownFiles.has(reference.file)),
     facts,
     adapters,
     extraEdits,
+    ...(options.rewriters ? { rewriters: options.rewriters } : {}),
   });
 
   const handled: PlannedReference[] = [];
@@ -256,7 +272,6 @@ export async function planAdoption(
   }
 
   // Generated files beside the declaration.
-  const ownFiles = new Set([CONFIG_FILE, LOCK_FILE, README_FILE, SETUP_SCRIPT_FILE]);
   const readmeText = renderReadme(
     readmeInputOf(config, consumersOf(afterReferences, ownFiles), declaration.extensionModules, {
       lockFile: LOCK_FILE,

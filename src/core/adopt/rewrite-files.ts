@@ -41,6 +41,8 @@ export interface RewriteInput {
   adapters: readonly Adapter[];
   /** Core's own edits per repo-relative file. */
   extraEdits?: ReadonlyMap<string, ExtraEdits>;
+  /** Rewriters to use instead of those in src/adapters (tests). */
+  rewriters?: ReadonlyMap<AdapterName, Rewriter>;
 }
 
 export function plannedReference(reference: ScanReference): PlannedReference {
@@ -130,7 +132,10 @@ export async function rewriteFiles(input: RewriteInput): Promise<FileRewrite[]> 
   }
   const rewriters = new Map<AdapterName, Rewriter | undefined>();
   for (const adapter of input.adapters)
-    rewriters.set(adapter.name, await loadRewriter(adapter.name));
+    rewriters.set(
+      adapter.name,
+      input.rewriters ? input.rewriters.get(adapter.name) : await loadRewriter(adapter.name),
+    );
 
   // Files rewriters ask for, with the adapter that asked.
   const offered = new Map<string, Set<AdapterName>>();

@@ -12,15 +12,17 @@ import type { Rewriter, RewriterModule } from './types.js';
 
 const cache = new Map<AdapterName, Promise<Rewriter | undefined>>();
 
-function moduleExists(name: AdapterName): boolean {
-  const base = new URL(`../../adapters/${name}/rewrite`, import.meta.url);
+/** The module's URL, or undefined when the adapter has no rewriter. */
+function moduleUrl(name: AdapterName): string | undefined {
+  const base = new URL(`../../adapters/${name}/rewrite`, import.meta.url).href;
   // Built output has .js; tests run the TypeScript sources.
-  return ['.js', '.ts'].some((ext) => existsSync(fileURLToPath(`${base.href}${ext}`)));
+  return ['.js', '.ts'].map((ext) => `${base}${ext}`).find((url) => existsSync(fileURLToPath(url)));
 }
 
 async function load(name: AdapterName): Promise<Rewriter | undefined> {
-  if (!moduleExists(name)) return undefined;
-  const loaded = (await import(`../../adapters/${name}/rewrite.js`)) as Partial<RewriterModule>;
+  const url = moduleUrl(name);
+  if (url === undefined) return undefined;
+  const loaded = (await import(/* @vite-ignore */ url)) as Partial<RewriterModule>;
   const rewriter = loaded.rewriter;
   if (!rewriter || typeof rewriter.rewrite !== 'function') {
     throw new Error(`src/adapters/${name}/rewrite.ts does not export a rewriter`);
