@@ -202,6 +202,33 @@ describe.each(installers)('sync with %s', (installer) => {
     expect(installedPins(repo.root)).toEqual(pins);
   });
 
+  it('repairs a truncated marker and a deleted pyvenv.cfg by rebuilding', async () => {
+    const markerFile = path.join(repo.root, 'python/.venv/.onevenv-state.json');
+    await fs.writeFile(markerFile, (await fs.readFile(markerFile, 'utf8')).slice(0, 50));
+    const truncated = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(JSON.parse(truncated.stdout)).toMatchObject({
+      state: 'stale',
+      reasons: ["python/.venv's state marker is unreadable: it is not valid JSON (truncated?)"],
+    });
+    const first = await sync(repo);
+    expect(first.stderr).toContain(
+      'Rebuilding python/.venv: its state marker is unreadable: it is not valid JSON (truncated?)',
+    );
+    expect(first.json).toMatchObject({ changed: true, imports: { ok: true } });
+
+    await fs.rm(path.join(repo.root, 'python/.venv/pyvenv.cfg'));
+    const missing = await runCli(['status', '--json'], { cwd: repo.root });
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      state: 'stale',
+      reasons: ['python/.venv/pyvenv.cfg is missing'],
+    });
+    const second = await sync(repo);
+    expect(second.stderr).toContain('Rebuilding python/.venv: pyvenv.cfg is missing');
+    expect(second.json).toMatchObject({ changed: true, imports: { ok: true } });
+    expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
+    expect(await leftoversBesideVenv(repo.root)).toEqual([]);
+  });
+
   it('--deep finds a file deleted inside an installed package; sync --deep rebuilds', async () => {
     const site = execFileSync(
       venvPythonOf(repo.root),
