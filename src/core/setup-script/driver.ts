@@ -388,11 +388,38 @@ def on_signal(signum, frame):
 
 
 def group_alive(pgid):
+    """A process of the group still runs (zombies, which only wait to be reaped, do not)."""
     try:
         os.killpg(pgid, 0)
-        return True
     except OSError:
         return False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        fields = proc_stat_fields(int(entry))
+        if fields and len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def reap_strays(seconds):
+    """Waits for children this process did not start through run() (the shell's
+    here-document writer, inherited through exec) and for killed ones, so none is left
+    behind as a zombie; gives up after seconds."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except OSError:
+            return
+        if pid == 0:
+            if time.time() >= deadline:
+                return
+            time.sleep(0.01)
 
 
 def stop_children(pgids):
@@ -1499,6 +1526,7 @@ def main():
 
 
 def run_main():
+    reap_strays(0)
     try:
         code = main()
     except Failure as failure:
@@ -1520,7 +1548,7 @@ def run_main():
         code = 3
     sys.stdout.flush()
     sys.stderr.flush()
-    # An imported module may leave threads running: do not wait for them.
+    reap_strays(2)
     os._exit(code)
 
 

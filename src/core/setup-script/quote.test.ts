@@ -14,6 +14,7 @@ const hostile = [
   "it's",
   '"$(touch x)"',
   '`id`',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, on purpose
   '$HOME ${PATH} $1',
   'back\\slash\\',
   "''''",

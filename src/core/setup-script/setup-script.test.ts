@@ -109,6 +109,56 @@ function runSetup(
   });
 }
 
+interface Started {
+  pid: number;
+  done: Promise<Run>;
+  /** Resolves once stderr holds `text`. */
+  waitFor(text: string): Promise<void>;
+}
+
+/** Starts the script in its own process group (as a terminal would), without waiting. */
+function startSetup(command: string[], options: { cwd: string; bin: string }): Started {
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: options.cwd,
+    env: { HOME: os.homedir(), PATH: options.bin, ...hermeticEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const waiter of waiters.filter((w) => stderr.includes(w.text))) waiter.resolve();
+  });
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    pid: child.pid!,
+    done,
+    waitFor: (text) =>
+      new Promise((resolve, reject) => {
+        if (stderr.includes(text)) return resolve();
+        waiters.push({ text, resolve });
+        done.then((run) => reject(new Error(`exited before "${text}":\n${run.stderr}`)));
+      }),
+  };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The run's stderr with durations blanked ("(pip, 12.3s)" → "(pip, Ns)"). */
 function lines(run: Run): string[] {
   return run.stderr
@@ -292,17 +342,57 @@ describe('pip: a PATH with only python3, in a repository whose path has quotes, 
     expect(installer).toBe(findUv() ? 'uv' : 'pip');
   });
 
-  it('--clean builds it again from scratch', async () => {
+  it('--clean builds it again from scratch; onevenv sync started meanwhile waits, then has nothing to do', async () => {
     const before = await fs.stat(path.join(repo.root, 'python/.venv/pyvenv.cfg'));
-    const run = await runSetup([script, '--clean'], { cwd: repo.root, bin });
+    const clean = startSetup([script, '--clean'], { cwd: repo.root, bin });
+    await clean.waitFor('Installing');
+    const sync = await runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() });
+    const run = await clean.done;
     expect(run.code).toBe(0);
     expect(lines(run).slice(0, 2)).toEqual([
       'Rebuilding python/.venv: --clean',
       `Using Python ${pythonVersion} (${bin}/python3)`,
     ]);
+    expect(sync.stderr).toBe(
+      `waiting for onevenv (pid ${clean.pid}) to finish with python/.venv (lock python/.venv.lock)\n`,
+    );
+    expect({ code: sync.code, json: JSON.parse(sync.stdout) }).toMatchObject({
+      code: 0,
+      json: { changed: false, installer: 'pip', packages: 6 },
+    });
     const after = await fs.stat(path.join(repo.root, 'python/.venv/pyvenv.cfg'));
     expect(after.ino).not.toBe(before.ino);
     expect((await status(repo)).json).toMatchObject({ state: 'ready', installer: 'pip' });
+    expect(await leftoversBesideVenv(repo.root)).toEqual([]);
+  });
+
+  it('Ctrl-C mid-install: exit 130, no process left, never ready; the next run finishes the job', async () => {
+    const started = startSetup([script, '--clean'], { cwd: repo.root, bin });
+    await started.waitFor('Installing');
+    process.kill(-started.pid, 'SIGINT');
+    const run = await started.done;
+    expect({ code: run.code, last: lines(run).pop() }).toEqual({
+      code: 130,
+      last: 'interrupted; run python/setup.sh again to finish',
+    });
+    expect(groupAlive(started.pid)).toBe(false);
+    // Nothing the script started runs on (its installers run in process groups of their own).
+    const { execFileSync } = await import('node:child_process');
+    const running = execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(repo.root) && !line.trimStart().startsWith('Z'));
+    expect(running).toEqual([]);
+    const interrupted = await status(repo);
+    expect(interrupted.json.state).toBe('stale');
+    expect(interrupted.json.reasons).toContain('a sync did not finish (interrupted or failed)');
+    expect(await repo.exists('python/.venv.lock')).toBe(false);
+
+    const again = await runSetup([script], { cwd: repo.root, bin });
+    expect({ code: again.code, first: lines(again)[0] }).toEqual({
+      code: 0,
+      first: 'Rebuilding python/.venv: the previous sync did not finish',
+    });
+    expect((await status(repo)).json).toMatchObject({ state: 'ready', reasons: [] });
     expect(await leftoversBesideVenv(repo.root)).toEqual([]);
   });
 });
@@ -425,6 +515,56 @@ describe('uv on PATH', () => {
   });
 });
 
+const olderPythons = [...pythonPrefixes().entries()].filter(
+  ([minor]) => Number(minor.split('.')[1]) < 10,
+);
+
+describe.skipIf(olderPythons.length === 0)('an old python3 runs the script', () => {
+  let repo: TempRepo;
+  let bin: string;
+  let script: string;
+  beforeAll(async () => {
+    repo = await makeRepo(
+      { 'python/pyproject.toml': declaration('auto', ['tools = ["beta", "twomods"]']) },
+      { git: true },
+    );
+    await writeLock(repo.root);
+    script = await writeSetupScript(repo);
+    // The oldest Python there is as python3 (it runs the program), a fitting one beside it.
+    const [minor, prefix] = olderPythons[0]!;
+    const current = pythonVersion.split('.').slice(0, 2).join('.');
+    bin = await binDir({
+      python3: path.join(prefix, 'bin', `python${minor}`),
+      [`python${current}`]: python,
+      uv: findUv()!,
+    });
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+    await fs.rm(bin, { recursive: true, force: true });
+  });
+
+  it('builds the venv with the Python that fits, and agrees with onevenv', async () => {
+    const current = pythonVersion.split('.').slice(0, 2).join('.');
+    const run = await runSetup([script], { cwd: repo.root, bin });
+    expect({ code: run.code, stderr: lines(run) }).toEqual({
+      code: 0,
+      stderr: [
+        'Creating python/.venv',
+        `Using Python ${pythonVersion} (${bin}/python${current})`,
+        'Installing 3 packages from python/requirements.txt with uv',
+        `python/.venv ready: Python ${pythonVersion}, 3 packages (uv, Ns)`,
+      ],
+    });
+    expect((await status(repo)).json).toMatchObject({ state: 'ready', reasons: [] });
+    expect(await syncJson(repo)).toMatchObject({ code: 0, json: { changed: false } });
+    const again = await runSetup([script], { cwd: repo.root, bin });
+    expect(lines(again)).toEqual([
+      `python/.venv is up to date (Python ${pythonVersion}, 3 packages)`,
+    ]);
+  });
+});
+
 describe('what setup.sh refuses', () => {
   let repo: TempRepo;
   let script: string;
@@ -485,7 +625,7 @@ describe('what setup.sh refuses', () => {
     await fs.rm(debian, { recursive: true, force: true });
   });
 
-  const older = [...pythonPrefixes().entries()].filter(([m]) => Number(m.split('.')[1]) < 10);
+  const older = olderPythons;
   it.skipIf(older.length === 0)(
     'no Python that fits: lists every interpreter found and why it does not fit',
     async () => {
