@@ -184,13 +184,16 @@ function list(values: readonly string[]): string {
 function describeUse(use: ConsumerUse, interpreter: string, venv: string): string {
   const where = use.files.filter((file) => !use.consumer.endsWith(file));
   const head = `**${use.consumer}**${where.length > 0 ? ` (${where.map(code).join(', ')})` : ''}`;
+  const runs = use.runs.length > 0 ? list(use.runs) : undefined;
   if (!use.onVenv) {
-    return `${head}: not on ${code(venv)} yet; ${code('npx onevenv scan')} shows where it points.`;
+    let what = `runs ${runs ?? 'Python'}`;
+    if (use.builds.length > 0) what = `builds ${list(use.builds)}`;
+    else if (use.adapter === 'cmake-presets') what = 'configures CMake';
+    return `${head}: ${what}, not with ${code(venv)} yet (\`npx onevenv scan\` shows what it uses).`;
   }
   if (use.builds.length > 0) {
     return `${head}: builds ${list(use.builds)} against the Python of ${code(venv)}, so the module matches its ABI.`;
   }
-  const runs = use.runs.length > 0 ? list(use.runs) : undefined;
   switch (use.adapter) {
     case 'mcp-json':
       return `${head}: the MCP client starts ${runs ?? 'the server'} with ${code(interpreter)}.`;
