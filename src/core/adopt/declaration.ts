@@ -258,6 +258,13 @@ function sortClauses(clauses: string[]): string[] {
     const va = a.replace(/^[<>=!~]+/, '');
     const vb = b.replace(/^[<>=!~]+/, '');
     if (valid(va) && valid(vb) && va !== vb) return compare(va, vb);
+    if (va === vb) {
+      // One version: a strict lower bound is the higher, a strict upper bound the lower.
+      const strength = (clause: string) =>
+        clause.startsWith('>=') ? 0 : clause.startsWith('>') ? 1 : clause.startsWith('<=') ? 1 : 0;
+      const byStrength = strength(a) - strength(b);
+      if (byStrength !== 0) return byStrength;
+    }
     return compareStrings(a, b);
   });
 }
@@ -434,6 +441,10 @@ export function planDeclaration(input: DeclarationInput): Declaration {
       declaration: synthetic(distribution, `${reference.file}:${reference.line}`),
       origin: `${reference.consumer} (-m ${module})`,
     });
+  }
+
+  for (const source of sources) {
+    for (const problem of source.problems) notes.push(`${problem.source}: ${problem.message}`);
   }
 
   const { groups, conflicts } = assembleGroups(wanted);
