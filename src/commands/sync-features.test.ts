@@ -168,6 +168,37 @@ describe.each(installers)('%s: editables, paths and imports', (installer) => {
     });
     await repo.write('replay/src/replay/__init__.py', 'import alpha\nWHO = "editable"\n');
   });
+
+  it('a module on paths that is built later: imports are checked again until they pass', async () => {
+    const text = await repo.read('python/pyproject.toml');
+    await repo.write(
+      'python/pyproject.toml',
+      text.replace('bad = ["native_mod"]', 'bad = ["built_later"]'),
+    );
+    await writeLock(repo.root);
+    const before = await sync(repo);
+    expect(before.code).toBe(1);
+    expect(before.json).toMatchObject({
+      imports: {
+        ok: false,
+        failed: [
+          {
+            group: 'bad',
+            module: 'built_later',
+            error: "ModuleNotFoundError: No module named 'built_later'",
+          },
+        ],
+      },
+    });
+    await repo.write('build/later/built_later.py', 'OK = True\n');
+    const after = await sync(repo);
+    expect({ code: after.code, json: after.json }).toMatchObject({
+      code: 0,
+      json: { changed: false, imports: { ok: true, failed: [] } },
+    });
+    const noop = await sync(repo);
+    expect(noop.json).toMatchObject({ changed: false, imports: { ok: true } });
+  });
 });
 
 describe.each(installers)('%s: the lock', (installer) => {

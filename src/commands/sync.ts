@@ -82,7 +82,7 @@ export const command: CommandModule = {
     const flags = syncFlags(context.values);
     const { quickCheck } = await import('../core/venv/quick.js');
     const quick = quickCheck(context.cwd, { frozen: flags.frozen });
-    if (!flags.deep && quick.root && quick.marker && quick.staleness?.ready) {
+    if (!flags.deep && quick.root && quick.marker?.imports.ok && quick.staleness?.ready) {
       const { resultFromMarker } = await import('../core/venv/result.js');
       return reportSync(resultFromMarker(quick.marker, false), context.json, quick.root);
     }

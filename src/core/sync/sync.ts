@@ -326,6 +326,20 @@ function baseMarker(
   return marker;
 }
 
+/** A ready venv whose imports failed last time: import again, record the answer. */
+async function revalidate(config: OnevenvConfig, marker: Marker, env: NodeJS.ProcessEnv) {
+  const probe = await probeVenv(venvPython(config.venv), probeGroups(config), { env });
+  const site = await sitePackages(config.venv);
+  const updated: Marker = {
+    ...marker,
+    site: { path: site, identity: dirIdentity(site) ?? '' },
+    imports: { ok: probe.failures.length === 0, failed: probe.failures },
+    updatedAt: new Date().toISOString(),
+  };
+  await writeMarker(config.venv, updated);
+  return resultFromMarker(updated, false);
+}
+
 /** `--deep`: installed files that no longer match their RECORD, described; undefined when none. */
 export async function deepDamage(
   config: OnevenvConfig,
@@ -355,7 +369,8 @@ export async function syncEnvironment(
   const before = readyMarker(config, options.frozen === true);
   if (before) {
     damage = options.deep ? await deepDamage(config, env) : undefined;
-    if (!damage) return resultFromMarker(before, false);
+    // Failed imports are checked again (a build directory on `paths` may exist now).
+    if (!damage && before.imports.ok) return resultFromMarker(before, false);
   }
   if (options.locked) await ensureLockCurrent(config, options);
 
@@ -373,7 +388,11 @@ export async function syncEnvironment(
     const done = readyMarker(config, options.frozen === true);
     if (done) {
       damage = options.deep ? await deepDamage(config, env) : undefined;
-      if (!damage) return resultFromMarker(done, false);
+      if (!damage) {
+        return done.imports.ok
+          ? resultFromMarker(done, false)
+          : await revalidate(config, done, env);
+      }
     }
     return await changeEnvironment(config, options, env, envLock, damage);
   } finally {
