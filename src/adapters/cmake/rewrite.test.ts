@@ -620,6 +620,7 @@ describe('cmake rewriter: text it must keep', () => {
           const text = `${parts.join('\n')}\n`.replace(/\n/g, crlf ? '\r\n' : '\n');
           const run = rewrite(text, name);
           expectSettled(run, name);
+          expect(parseCMake(run.text).errors).toEqual([]);
         },
       ),
       { numRuns: 300 },
