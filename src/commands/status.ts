@@ -23,7 +23,8 @@ export const command: CommandModule = {
     const { requireRepoRoot } = await import('../core/root.js');
     const { loadConfig, relativeToRoot } = await import('../core/config.js');
     const { environmentStatus } = await import('../core/sync/status.js');
-    const config = await loadConfig(requireRepoRoot(context.cwd));
+    const { canonicalRoot } = await import('../core/venv/quick.js');
+    const config = await loadConfig(canonicalRoot(requireRepoRoot(context.cwd)));
     const status = await environmentStatus(config, { deep: context.values.deep === true });
     if (context.json) {
       outputJson(status);

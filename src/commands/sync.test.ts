@@ -92,6 +92,24 @@ describe.each(installers)('sync with %s', (installer) => {
     expect(await repo.read('python/.venv/.onevenv-state.json')).toBe(marker);
   });
 
+  it('the same repository reached through a symlink is the same venv', async () => {
+    const link = `${repo.root}-link`;
+    await fs.symlink(repo.root, link);
+    try {
+      const result = await runCli(['sync', '--json', '-C', path.join(link, 'python')], {
+        cwd: '/',
+        env: hermeticEnv(),
+      });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        changed: false,
+        venv: path.join(repo.root, 'python/.venv'),
+      });
+    } finally {
+      await fs.rm(link);
+    }
+  });
+
   it('run uses the venv and passes the exit code through', async () => {
     const result = await runCli(
       [

@@ -29,6 +29,7 @@ import {
   realPathOrUndefined,
   venvPython,
 } from '../venv/marker.js';
+import { canonicalRoot } from '../venv/quick.js';
 import { resultFromMarker, type SyncResult } from '../venv/result.js';
 import { toolVersion } from '../venv/tool-version.js';
 import {
@@ -573,7 +574,7 @@ export async function syncInRepo(
   options: SyncOptions,
   hooks: SyncHooks = {},
 ): Promise<{ root: string; config: OnevenvConfig; result: SyncResult }> {
-  const root = requireRepoRoot(cwd);
+  const root = canonicalRoot(requireRepoRoot(cwd));
   const config = await loadConfig(root);
   const result = await syncEnvironment(config, options, hooks);
   return { root, config, result };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CONFIG_FILE } from '../root.js';
 import { hashFileSync } from './marker.js';
-import { type QuickCheck, quickCheck } from './quick.js';
+import { canonicalRoot, type QuickCheck, quickCheck } from './quick.js';
 
 /**
  * The venv path for `which` and `run`, from the no-op path's guess when the marker found
@@ -21,6 +21,6 @@ export async function locateVenv(
   }
   const { requireRepoRoot } = await import('../root.js');
   const { loadConfig } = await import('../config.js');
-  const config = await loadConfig(requireRepoRoot(cwd));
+  const config = await loadConfig(canonicalRoot(requireRepoRoot(cwd)));
   return { root: config.root, venv: config.venv, quick };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE, findRepoRoot } from '../root.js';
 import { evaluateMarker, type Marker, readMarker, type Staleness } from './marker.js';
@@ -47,8 +47,21 @@ export function guessVenvSetting(text: string): string | undefined | null {
   return found;
 }
 
+/**
+ * The repository root with symlinks resolved: the marker records absolute paths, and a
+ * repository reached through a symlink must not look like another place (a rebuild).
+ */
+export function canonicalRoot(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch {
+    return root;
+  }
+}
+
 export function quickCheck(cwd: string, options: { frozen: boolean }): QuickCheck {
-  const root = findRepoRoot(cwd);
+  const found = findRepoRoot(cwd);
+  const root = found === undefined ? undefined : canonicalRoot(found);
   const none = { root, venv: undefined, marker: undefined, staleness: undefined };
   if (!root) return none;
   const configPath = path.join(root, CONFIG_FILE);
