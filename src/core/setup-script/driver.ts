@@ -1259,6 +1259,7 @@ def probe(env):
         group = dict(group)
         if "editables" in group:
             group["editables"] = [at_root(d) for d in group["editables"]]
+            group["name"] = "editable:" + ",".join(shown(d) for d in group["editables"])
         groups.append(group)
     result = run([VENV_PYTHON, "-I", "-c", PROBE], env, stdin_text=canonical_json({"groups": groups}))
     last = result.stdout.strip().split("\n")[-1]

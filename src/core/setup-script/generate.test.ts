@@ -151,7 +151,7 @@ LOCK_INPUTS = {
     "editables": [],
     "installer": "pip",
     "indexUrl": "https://pypi.example.com/simple",
-    "findLinks": ["wheels", "https://example.com/wheels/"],
+    "findLinks": [],
 }
 # the import check: the groups onevenv sync validates
 IMPORT_GROUPS = [
@@ -220,6 +220,13 @@ describe('generateSetupScript', () => {
     const here = generateSetupScript(parseConfigText(GOLDEN_DECLARATION, '/repo'));
     const there = generateSetupScript(parseConfigText(GOLDEN_DECLARATION, '/elsewhere/wt 2'));
     expect(there).toBe(here);
+    const absolute = GOLDEN_DECLARATION.replace('"../replay"', '"/opt/replay"').replace(
+      '"../wheels"',
+      '"/srv/wheels"',
+    );
+    expect(generateSetupScript(parseConfigText(absolute, '/elsewhere/wt 2'))).toBe(
+      generateSetupScript(parseConfigText(absolute, '/repo')),
+    );
     const edited = generateSetupScript(
       parseConfigText(GOLDEN_DECLARATION.replace('"gamma"]', '"gamma", "delta"]'), '/repo'),
     );

@@ -112,7 +112,9 @@ export function settingsBlock(config: OnevenvConfig): string {
   const anchor = makeAnchor(config);
   const link = (l: string) => (isUrl(l) ? l : anchor(l));
   const groups = probeGroups(config).map((group) => {
-    const out: Record<string, unknown> = { name: group.name };
+    // An editable's group is named after its path, which the script computes at run time.
+    const name = group.editables ? `editable:${group.editables.map(anchor).join(',')}` : group.name;
+    const out: Record<string, unknown> = { name };
     if (group.requirements) {
       out.requirements = group.requirements.map((r) =>
         r.marker === undefined ? { name: r.name } : { name: r.name, marker: r.marker },
@@ -145,7 +147,8 @@ export function settingsBlock(config: OnevenvConfig): string {
     '# files whose bytes decide the venv (the state marker records their hashes)',
     assign('INPUT_FILES', inputFiles(config).map(anchor)),
     "# what the lock's fingerprint covers (editables and find-links are filled in at run time)",
-    assign('LOCK_INPUTS', lockFingerprintInputs(config, [])),
+    // Both lists depend on where the repository is: the script computes them.
+    assign('LOCK_INPUTS', { ...lockFingerprintInputs(config, []), findLinks: [] }),
     '# the import check: the groups onevenv sync validates',
     assign('IMPORT_GROUPS', groups),
     `QUERY_SCRIPT = ${pyRawString(QUERY_SCRIPT)}`,

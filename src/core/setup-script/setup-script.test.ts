@@ -18,6 +18,7 @@ import {
   leftoversBesideVenv,
   lockedPins,
 } from '../../../test/helpers/venv-checks.js';
+import { wheelhouseDir } from '../../../test/helpers/wheelhouse.js';
 import { loadConfig } from '../config.js';
 import { findUv } from '../tools.js';
 import { generateSetupScript } from './generate.js';
@@ -93,7 +94,7 @@ function runSetup(
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), {
       cwd: options.cwd,
-      env: { HOME: os.homedir(), PATH: options.bin, ...hermeticEnv(), ...options.env },
+      env: { HOME: os.homedir(), PATH: options.bin, ...(options.env ?? hermeticEnv()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -562,6 +563,45 @@ describe.skipIf(olderPythons.length === 0)('an old python3 runs the script', () 
     expect(lines(again)).toEqual([
       `python/.venv is up to date (Python ${pythonVersion}, 3 packages)`,
     ]);
+  });
+});
+
+describe('package sources from the declaration', () => {
+  let repo: TempRepo;
+  let bin: string;
+  beforeAll(async () => {
+    repo = await makeRepo(
+      {
+        'python/pyproject.toml': declaration(
+          'auto',
+          ['tools = ["beta"]'],
+          [`find-links = [${JSON.stringify(wheelhouseDir())}]`],
+        ),
+      },
+      { git: true },
+    );
+    await writeLock(repo.root);
+    bin = await binDir({ python3: python, uv: findUv()! });
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+    await fs.rm(bin, { recursive: true, force: true });
+  });
+
+  it('find-links in [tool.onevenv] is where packages come from when the environment says nothing', async () => {
+    const script = await writeSetupScript(repo);
+    // No *_FIND_LINKS: the wheels are only reachable through the declaration.
+    const run = await runSetup([script], {
+      cwd: repo.root,
+      bin,
+      env: { UV_NO_INDEX: '1', PIP_NO_INDEX: '1', UV_PYTHON_DOWNLOADS: 'never' },
+    });
+    expect({ code: run.code, last: lines(run).pop() }).toEqual({
+      code: 0,
+      last: `python/.venv ready: Python ${pythonVersion}, 2 packages (uv, Ns)`,
+    });
+    expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
+    expect((await status(repo)).json).toMatchObject({ state: 'ready', reasons: [] });
   });
 });
 
