@@ -603,6 +603,25 @@ describe('package sources from the declaration', () => {
     expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
     expect((await status(repo)).json).toMatchObject({ state: 'ready', reasons: [] });
   });
+
+  it('an environment lock left by a killed run is taken over', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync('true').pid!;
+    await repo.write(
+      'python/.venv.lock',
+      `${JSON.stringify({ pid: dead, host: os.hostname(), token: 'gone', children: [] })}\n`,
+    );
+    const run = await runSetup([path.join(repo.root, 'python/setup.sh'), '--clean'], {
+      cwd: repo.root,
+      bin,
+      env: { UV_NO_INDEX: '1', PIP_NO_INDEX: '1', UV_PYTHON_DOWNLOADS: 'never' },
+    });
+    expect({ code: run.code, first: lines(run)[0] }).toEqual({
+      code: 0,
+      first: 'Rebuilding python/.venv: --clean',
+    });
+    expect(await leftoversBesideVenv(repo.root)).toEqual([]);
+  });
 });
 
 describe('what setup.sh refuses', () => {
