@@ -21,11 +21,14 @@ export interface TempRepo {
 /** A throwaway repository; `git: true` makes it a real git repository with one commit. */
 export async function makeRepo(
   files: Record<string, string> = {},
-  options: { git?: boolean; prefix?: string } = {},
+  options: { git?: boolean; prefix?: string; name?: string } = {},
 ): Promise<TempRepo> {
-  const root = await fs.realpath(
+  const temp = await fs.realpath(
     await fs.mkdtemp(path.join(os.tmpdir(), options.prefix ?? 'onevenv-repo-')),
   );
+  // `name`: the repository directory gets that exact name (some outputs show it).
+  const root = options.name === undefined ? temp : path.join(temp, options.name);
+  await fs.mkdir(root, { recursive: true });
   const repo: TempRepo = {
     root,
     async write(file, content) {
@@ -57,7 +60,7 @@ export async function makeRepo(
       await walk(root);
       return out;
     },
-    cleanup: () => fs.rm(root, { recursive: true, force: true }),
+    cleanup: () => fs.rm(temp, { recursive: true, force: true }),
   };
   for (const [file, content] of Object.entries(files)) await repo.write(file, content);
   if (options.git) {
