@@ -161,6 +161,9 @@ function judgeMcp(facts: DemoFacts): Verdict {
 function judgeCmake(facts: DemoFacts): Verdict {
   const after = facts.scanAfter;
   if (!after) return notRun(facts, 'scan', 'the scan after adopt');
+  if (facts.notRun.build) {
+    return [false, `the build commands and the module ABI were not checked: ${facts.notRun.build}`];
+  }
   if (after.cmakeOff > 0) {
     return [false, `${after.cmakeOff} CMake reference(s) still off python/.venv (onevenv scan)`];
   }
