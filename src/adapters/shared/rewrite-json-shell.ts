@@ -43,9 +43,11 @@ export interface JsonShellFinding {
 
 type Facts = Parameters<typeof rewriteShellUnit>[1] & Pick<AdoptFacts, 'setupScript'>;
 
+/** String values of the tree (property names left out), in file order. */
 function stringNodes(node: JsonNode | undefined, out: JsonNode[] = []): JsonNode[] {
   if (!node) return out;
-  if (node.type === 'string') out.push(node);
+  const isKey = node.parent?.type === 'property' && node.parent.children?.[0] === node;
+  if (node.type === 'string' && !isKey) out.push(node);
   for (const child of node.children ?? []) stringNodes(child, out);
   return out;
 }

@@ -183,13 +183,13 @@ function commaAfter(text: string, offset: number): boolean {
 export function insertJsonProperty(
   text: string,
   root: JsonNode | undefined,
-  objectPath: string[],
+  objectPath: JSONPath,
   key: string,
   value: unknown,
   reason: string,
 ): Edit[] {
   // The deepest object on the path that exists; the rest is created inside it.
-  const find = (path: string[]) => (root ? findNodeAtLocation(root, path) : undefined);
+  const find = (path: JSONPath) => (root ? findNodeAtLocation(root, path) : undefined);
   let depth = objectPath.length;
   let object = find(objectPath);
   while (depth > 0 && object?.type !== 'object') {
@@ -202,7 +202,7 @@ export function insertJsonProperty(
   let memberValue: unknown = value;
   for (let i = missing.length - 1; i >= 0; i--) {
     memberValue = { [memberKey]: memberValue };
-    memberKey = missing[i]!;
+    memberKey = String(missing[i]!);
   }
 
   const open = object.offset;
@@ -236,7 +236,7 @@ export function insertJsonProperty(
 }
 
 /** jsonc-parser's own insertion, unformatted, for layouts the one above does not read. */
-function fallbackInsert(text: string, path: string[], value: unknown, reason: string): Edit[] {
+function fallbackInsert(text: string, path: JSONPath, value: unknown, reason: string): Edit[] {
   return modifyEdits(text, path, value).map((edit) => ({
     start: edit.offset,
     end: edit.offset + edit.length,

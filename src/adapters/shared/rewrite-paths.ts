@@ -14,9 +14,9 @@ function splitSegments(path: string): { segments: string[]; separator: string } 
   return { segments: path.split(/[/\\]/), separator };
 }
 
-/** A segment that means itself (no variable, quote, tilde or dot step). */
+/** A segment that means itself (no variable, quote, blank, tilde or dot step). */
 function plainSegment(segment: string): boolean {
-  return segment !== '' && segment !== '.' && segment !== '..' && !/[$"'`~\\]/.test(segment);
+  return segment !== '' && segment !== '.' && segment !== '..' && !/[\s$"'`~\\]/.test(segment);
 }
 
 /** Segments of `to` seen from `from` (both repo-relative, '' for the root). */

@@ -466,6 +466,15 @@ class UnitRewriter {
       );
       return;
     }
+    if (environment.includes('=')) {
+      // `-DPython3_EXECUTABLE=…/bin/python3`: scan reads the option and the path as one,
+      // so no rewrite of it could be confirmed.
+      this.skip(
+        finding,
+        `an option glued to the interpreter path: change it to ${this.facts.interpreter} by hand`,
+      );
+      return;
+    }
     const moved = this.moved(finding, written);
     if (moved === undefined) {
       this.followVariable(finding);
