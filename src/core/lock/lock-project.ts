@@ -240,6 +240,10 @@ export async function lockProject(
       await fs.mkdir(path.dirname(config.lock), { recursive: true });
       await writeFileAtomic(config.lock, text);
     }
+    if (options.write !== false) {
+      const { refreshSetupScript } = await import('../setup-script/refresh.js');
+      await refreshSetupScript(config);
+    }
     let pylockChanged = false;
     if (pylock !== undefined && pylockText !== undefined) {
       pylockChanged = (await readTextIfExists(pylock)) !== pylockText;
