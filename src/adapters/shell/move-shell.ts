@@ -1,0 +1,980 @@
+import type { RewriteContext, SkippedReference } from '../../core/adopt/types.js';
+import { normalizeName } from '../../core/pep508.js';
+import type { ScanReference } from '../../core/scan/model.js';
+import { UNKNOWN } from '../../core/shell/index.js';
+import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN } from '../types.js';
+import {
+  commandIndexAt,
+  commandName,
+  commandRemoval,
+  endsLine,
+  guardedLine,
+  type IfBlock,
+  ifBlockAround,
+  indentOf,
+  lineEndOf,
+  lineStartOf,
+  listCommands,
+  type ShellCommand,
+  splitTopLevel,
+  startsLine,
+} from './commands.js';
+import type { Change, Dependent, Plan } from './settle.js';
+
+/**
+ * Moves the references the shared shell scanner found in one piece of shell text (a
+ * script, a Makefile recipe line, a workflow `run:` step) onto the unified venv. Works on
+ * the shell text; the caller says how the venv is spelled at each point and what takes
+ * the place of a venv creation, and maps the edits back to its file.
+ */
+
+/** A reference and where it lies in the shell text. */
+export interface Site {
+  reference: ScanReference;
+  start: number;
+  end: number;
+}
+
+/** The unified venv as shell text; `expands` when it must stand inside double quotes. */
+export interface Fragment {
+  text: string;
+  expands: boolean;
+  /** Relative to the directory the script has moved to, so `$PWD/` before a path holds. */
+  relative?: boolean;
+}
+
+/** How an entry of a PYTHONPATH value reads. */
+export interface EntryPath {
+  /** Repo-relative directory, when it resolves. */
+  path?: string;
+  /** False when something outside the text can change it (`${BUILD_DIR:-…}`, `$HOME`). */
+  sure: boolean;
+}
+
+export interface ShellMoveOptions {
+  context: RewriteContext;
+  /** The unified venv directory as the command at `offset` must spell it. */
+  venvAt(offset: number): Fragment | undefined;
+  /** An absolute spelling, for `$GITHUB_PATH`. */
+  absoluteVenvAt(offset: number): Fragment | undefined;
+  /** The lines that take the place of a venv creation. */
+  creation(offset: number, site: Site, venv: Fragment): string[];
+  creationReason: string;
+  /** A bare `python3` from PATH: replaced by the venv's, or moved by an earlier step (CI). */
+  bareInterpreter: 'replace' | 'depend';
+  /** Why such a `python3` stays when it does not move. */
+  bareFallback: string;
+  /** Venv variables defined outside the text that move (make variables, workflow env). */
+  movedVariables?: ReadonlySet<string>;
+  /** Venv variables defined outside the text that stay, with why. */
+  keptVariables?: ReadonlyMap<string, string>;
+  entryPath(raw: string, offset: number): EntryPath;
+}
+
+export function skipReasonText(reference: ScanReference, context: RewriteContext): string {
+  switch (reference.skipReason) {
+    case 'contains-variable':
+      return `built from a variable onevenv cannot resolve: point it at ${context.unifiedVenv} by hand`;
+    case 'external-interpreter':
+      return `names ${reference.environment}, outside the repository: left as it is`;
+    case 'parse-error':
+      return 'the file could not be parsed: fix it and run adopt again';
+    case 'documentation':
+      return 'documentation: rewritten only with adopt --docs';
+    default:
+      if (reference.meta?.runner === 'uv run') {
+        return `uv run picks the venv of the nearest pyproject.toml: call ${context.interpreter} instead`;
+      }
+      if (reference.kind === 'venv-create') {
+        return `creates a venv onevenv cannot locate: replace it with ${context.setupScript} by hand`;
+      }
+      return `onevenv does not rewrite this form: move it to ${context.unifiedVenv} by hand`;
+  }
+}
+
+/** Packages setup.sh brings along with the lock. */
+const INSTALLER_PACKAGES = new Set(['pip', 'setuptools', 'wheel', 'uv']);
+/** Options that install somewhere other than the environment. */
+const ELSEWHERE = /^(?:--user|--target|-t|--prefix|--root)(?:=|$)|^-t./;
+/** Commands that only test, so an `if` around an install can go with it. */
+const TESTS = new Set([
+  '[',
+  '[[',
+  'test',
+  'command',
+  'type',
+  'which',
+  'hash',
+  'grep',
+  'true',
+  'false',
+]);
+/** Commands that only talk, so an `if` body can go with them. */
+const TALK = new Set(['echo', 'printf', ':', 'true']);
+const PYTHON_OR_PIP = /^(?:python|pypy|pip)(?:\d+(?:\.\d+)*)?$/;
+const PYTHON_NAME = /^(?:python|pythonw|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?$/i;
+const VARIABLE_USE = /\$[({]?([A-Za-z_][A-Za-z0-9_]*)/g;
+const CWD_LEAD = /\$\(\s*pwd\s*\)|`pwd`|\$\{?PWD\b/;
+
+function metaList(reference: ScanReference, key: string): string[] {
+  const value = reference.meta?.[key];
+  return Array.isArray(value) ? value : [];
+}
+
+function stripExtras(path: string): string {
+  return path.replace(/\[[^\]]*\]$/, '').replace(/\/+$/, '') || '.';
+}
+
+/**
+ * What of a `pip install` the lock does not hold (empty: it holds everything): packages
+ * nothing declares, editables of packages that are not local editables, remote or
+ * variable requirement files. Requirement files in the repository were merged into the
+ * declaration by adopt.
+ */
+export function uncoveredInstalls(reference: ScanReference, context: RewriteContext): string[] {
+  const declared = new Set(context.declaredPackages);
+  const editables = new Set(context.editables);
+  const missing: string[] = [];
+  for (const path of metaList(reference, 'requirements')) {
+    if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(path) || path.includes('$') || path.includes(UNKNOWN))
+      missing.push(`-r ${path}`);
+    else if (path.startsWith('/') || path.startsWith('..')) missing.push(`-r ${path}`);
+  }
+  for (const path of metaList(reference, 'editables')) {
+    if (!editables.has(stripExtras(path))) missing.push(`-e ${path}`);
+  }
+  for (const spec of metaList(reference, 'packages')) {
+    const local = /[/\\]|^\.\.?(?:\[|$)/.test(spec) && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(spec);
+    if (local) {
+      if (!editables.has(stripExtras(spec))) missing.push(spec);
+      continue;
+    }
+    const name = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/.exec(spec.trim())?.[0];
+    const normalized = name === undefined ? undefined : normalizeName(name);
+    if (
+      normalized === undefined ||
+      !(declared.has(normalized) || INSTALLER_PACKAGES.has(normalized))
+    ) {
+      missing.push(spec);
+    }
+  }
+  const anything =
+    metaList(reference, 'requirements').length +
+    metaList(reference, 'editables').length +
+    metaList(reference, 'packages').length;
+  if (anything === 0) missing.push('(nothing onevenv can tell)');
+  return missing;
+}
+
+function relativeSegments(from: string, to: string): string[] {
+  const a = from === '' || from === '.' ? [] : from.split('/');
+  const b = to === '' || to === '.' ? [] : to.split('/');
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return [...a.slice(common).map(() => '..'), ...b.slice(common)];
+}
+
+/** `to` (repo-relative) from directory `from` (repo-relative). */
+export function relativePath(from: string, to: string): string {
+  return relativeSegments(from, to).join('/') || '.';
+}
+
+/** Escapes text for the inside of a double-quoted shell string. */
+export function inDoubleQuotes(text: string): string {
+  return text.replace(/["$`\\]/g, '\\$&');
+}
+
+/** A shell word for a plain path: as is when safe, else single-quoted. */
+export function shellWord(text: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** `fragment` followed by plain `rest`, as one word in the quoting context `quote`. */
+export function composeWord(fragment: Fragment, rest: string, quote: string): string {
+  if (quote === '"' || (quote === '' && fragment.expands)) {
+    const head = fragment.expands ? fragment.text : inDoubleQuotes(fragment.text);
+    return `"${head}${inDoubleQuotes(rest)}"`;
+  }
+  if (quote === "'") {
+    if (fragment.expands) return `"${fragment.text}${inDoubleQuotes(rest)}"`;
+    return `'${`${fragment.text}${rest}`.replace(/'/g, "'\\''")}'`;
+  }
+  return shellWord(`${fragment.text}${rest}`);
+}
+
+/** The text inside one pair of quotes around the whole of `raw`, and the quote. */
+export function unquoteWhole(raw: string): { quote: string; body: string } {
+  if (raw.length >= 2 && raw[0] === "'" && raw.endsWith("'") && !raw.slice(1, -1).includes("'")) {
+    return { quote: "'", body: raw.slice(1, -1) };
+  }
+  if (raw.length >= 2 && raw[0] === '"' && raw.endsWith('"')) {
+    const pieces = splitTopLevel(raw, () => false);
+    // One double-quoted string: nothing of the word lies outside the quotes.
+    let depth = 0;
+    let closesEarly = false;
+    for (let i = 1; i < raw.length - 1; i++) {
+      const c = raw[i]!;
+      if (c === '\\') {
+        i++;
+        continue;
+      }
+      if (c === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) depth++;
+      else if ((c === ')' || c === '}') && depth > 0) depth--;
+      else if (c === '"' && depth === 0) closesEarly = true;
+    }
+    if (pieces.length === 1 && !closesEarly) return { quote: '"', body: raw.slice(1, -1) };
+  }
+  return { quote: '', body: raw };
+}
+
+/** The venv tail of a path: `/bin/python3`, `/bin/activate`, a console script, or ''. */
+function venvTail(body: string): { dir: string; rest: string } | undefined {
+  const match = /^(.*?)\/(bin|Scripts)(?:\/([^/]*))?$/s.exec(body);
+  if (!match || match[1] === '') return { dir: body, rest: '' };
+  const name = match[3];
+  if (match[2] === 'Scripts' || name?.toLowerCase().endsWith('.exe')) return undefined;
+  if (name === undefined) return { dir: match[1]!, rest: '/bin' };
+  if (PYTHON_NAME.test(name))
+    return { dir: match[1]!, rest: `/bin/${name === 'python' ? name : 'python3'}` };
+  return { dir: match[1]!, rest: `/bin/${name}` };
+}
+
+function plainSegment(segment: string): boolean {
+  return segment !== '' && segment !== '.' && segment !== '..' && !/[$"'`~\\]/.test(segment);
+}
+
+/**
+ * A path word naming venv `environment`, moved onto the unified venv. What stands for a
+ * directory before the venv (`$SCRIPT_DIR/`, `$(git rev-parse --show-toplevel)/`) stays;
+ * a relative path, or one built on the current directory, is spelled by `venvAt`.
+ */
+export function moveWord(
+  raw: string,
+  environment: string,
+  unified: string,
+  venv: () => Fragment | undefined,
+): string | undefined {
+  const { quote, body } = unquoteWhole(raw);
+  const tail = venvTail(body);
+  if (tail === undefined) return undefined;
+  const segments = tail.dir.split('/');
+  const envSegments = environment === '.' || environment === '' ? [] : environment.split('/');
+  for (let k = 0; k < segments.length; k++) {
+    const tailSegments = segments.slice(k);
+    if (!tailSegments.every(plainSegment) || tailSegments.length > envSegments.length) continue;
+    const offset = envSegments.length - tailSegments.length;
+    if (!tailSegments.every((segment, i) => segment === envSegments[offset + i])) continue;
+    const lead = segments.slice(0, k);
+    const cwdLead = CWD_LEAD.test(lead.join('/'));
+    if (cwdLead || lead.every((s) => s === '.' || s === '..')) {
+      const fragment = venv();
+      if (fragment === undefined) return undefined;
+      // `$PWD/…` after the script moved to a known directory stays absolute, as written.
+      if (!(cwdLead && fragment.relative === true)) return composeWord(fragment, tail.rest, quote);
+    }
+    const base = envSegments.slice(0, offset).join('/');
+    const moved = [...lead, ...relativeSegments(base, unified)].join('/');
+    return `${quote}${moved}${quote === '"' ? inDoubleQuotes(tail.rest) : tail.rest}${quote}`;
+  }
+  return undefined;
+}
+
+function namesUsed(raw: string): string[] {
+  return [...raw.matchAll(VARIABLE_USE)].map((m) => m[1]!);
+}
+
+function movable(environment: string): boolean {
+  return environment !== ENV_UNKNOWN;
+}
+
+export function planShellText(
+  text: string,
+  from: number,
+  to: number,
+  sites: readonly Site[],
+  options: ShellMoveOptions,
+): Plan {
+  return new ShellMover(text, from, to, sites, options).run();
+}
+
+class ShellMover {
+  private readonly commands: ShellCommand[];
+  private readonly changes: Change[] = [];
+  private readonly dependents: Dependent[] = [];
+  private readonly skipped: SkippedReference[] = [];
+  private readonly notes: string[] = [];
+  private readonly consumed = new Set<Site>();
+  private readonly context: RewriteContext;
+  /** Venv variables that move, and the ones that stay (with why). */
+  private readonly moved = new Set<string>();
+  private readonly kept = new Map<string, string>();
+
+  constructor(
+    private readonly text: string,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly sites: readonly Site[],
+    private readonly options: ShellMoveOptions,
+  ) {
+    this.commands = listCommands(text, from, to);
+    this.context = options.context;
+  }
+
+  run(): Plan {
+    const off = this.sites
+      .filter((s) => !s.reference.unified)
+      .sort((a, b) => a.start - b.start || a.end - b.end);
+    this.variables();
+    const creates = off.filter(
+      (s) => s.reference.kind === 'venv-create' && !s.reference.skipReason,
+    );
+    // An install whose venv the scanner cannot tell (`uv pip install` with nothing active)
+    // still goes when the lock holds what it installs.
+    const installs = off.filter(
+      (s) =>
+        s.reference.kind === 'pip-install' &&
+        (s.reference.skipReason === undefined || s.reference.skipReason === 'unsupported'),
+    );
+    const held = new Map<number, Site>();
+    for (const site of installs) {
+      const reason = this.heldReason(site);
+      const index = commandIndexAt(this.commands, site.start, site.end);
+      if (reason !== undefined || index === -1) {
+        this.skip(
+          site,
+          reason ?? skipReasonText({ ...site.reference, skipReason: 'unsupported' }, this.context),
+        );
+        continue;
+      }
+      held.set(index, site);
+    }
+    for (const site of creates) this.creation(site, creates, held);
+    for (const [index, site] of held) this.install(site, index, creates, held);
+    for (const site of off) {
+      if (this.consumed.has(site) || this.decided(site)) continue;
+      if (site.reference.skipReason !== undefined) {
+        this.skip(site, skipReasonText(site.reference, this.context));
+        continue;
+      }
+      this.other(site);
+    }
+    return {
+      changes: this.changes,
+      dependents: this.dependents,
+      skipped: this.skipped,
+      notes: this.notes,
+    };
+  }
+
+  private decided(site: Site): boolean {
+    return (
+      this.skipped.some((s) => s.reference === site.reference) ||
+      this.dependents.some((d) => d.reference === site.reference) ||
+      this.changes.some((c) => c.references.includes(site.reference))
+    );
+  }
+
+  private skip(site: Site, reason: string): void {
+    this.skipped.push({ reference: site.reference, reason });
+  }
+
+  private depend(site: Site, fallback: string): void {
+    this.dependents.push({ reference: site.reference, fallback });
+  }
+
+  private change(
+    sites: readonly Site[],
+    start: number,
+    end: number,
+    replacement: string,
+    reason: string,
+    fallback: string,
+    note?: string,
+  ): void {
+    for (const site of sites) this.consumed.add(site);
+    const change: Change = {
+      edits: [{ start, end, replacement, reason }],
+      references: sites.filter((s) => !s.reference.unified).map((s) => s.reference),
+      fallback,
+    };
+    if (note !== undefined) change.note = note;
+    this.changes.push(change);
+  }
+
+  private raw(site: Site): string {
+    return this.text.slice(site.start, site.end);
+  }
+
+  // --- venv variables -------------------------------------------------------------------
+
+  private variables(): void {
+    const assignments = new Map<string, Site[]>();
+    for (const site of this.sites) {
+      const { kind, meta } = site.reference;
+      if (kind !== 'venv-variable' || meta?.use === true || typeof meta?.variable !== 'string')
+        continue;
+      const list = assignments.get(meta.variable) ?? [];
+      list.push(site);
+      assignments.set(meta.variable, list);
+    }
+    for (const name of this.options.movedVariables ?? []) this.moved.add(name);
+    for (const [name, reason] of this.options.keptVariables ?? []) this.kept.set(name, reason);
+    for (const [name, list] of assignments) {
+      let reason: string | undefined;
+      for (const site of list) {
+        const reference = site.reference;
+        if (reference.unified) continue;
+        if (reference.skipReason !== undefined) reason ??= skipReasonText(reference, this.context);
+        else if (!movable(reference.environment))
+          reason ??= skipReasonText({ ...reference, skipReason: 'unsupported' }, this.context);
+        else if (/^[A-Za-z_][A-Za-z0-9_]*\+=/.test(this.raw(site))) {
+          reason ??= `appends to $${name}: set it to ${this.context.unifiedVenv} by hand`;
+        }
+      }
+      if (reason === undefined) this.moved.add(name);
+      else this.kept.set(name, reason);
+    }
+    // An assignment built on a venv variable that stays, stays too.
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [name, list] of assignments) {
+        if (!this.moved.has(name)) continue;
+        for (const site of list) {
+          const value = this.raw(site).slice(this.raw(site).indexOf('=') + 1);
+          const stays = namesUsed(value).find((n) => n !== name && this.kept.has(n));
+          if (stays === undefined) continue;
+          this.moved.delete(name);
+          this.kept.set(
+            name,
+            `built from $${stays}, which stays: point it at ${this.context.unifiedVenv} by hand`,
+          );
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  /** A moved venv variable the text uses, or the reason a used one stays. */
+  private variableOf(raw: string): { moved?: string; kept?: string } {
+    for (const name of namesUsed(raw)) {
+      if (this.kept.has(name)) return { kept: this.kept.get(name)! };
+    }
+    for (const name of namesUsed(raw)) {
+      if (this.moved.has(name)) return { moved: name };
+    }
+    return {};
+  }
+
+  // --- creation and installs --------------------------------------------------------------
+
+  private heldReason(site: Site): string | undefined {
+    const missing = uncoveredInstalls(site.reference, this.context);
+    const index = commandIndexAt(this.commands, site.start, site.end);
+    const words = index === -1 ? [] : this.commands[index]!.words;
+    const elsewhere = words.find((w) => ELSEWHERE.test(w.value));
+    if (elsewhere !== undefined) {
+      return `installs with ${elsewhere.value}, outside any venv: left as it is`;
+    }
+    if (missing.length === 0) return undefined;
+    return `installs ${missing.join(', ')}, which ${this.context.configFile} does not declare: add ${missing.length === 1 ? 'it' : 'them'} (onevenv add), then remove this install`;
+  }
+
+  private testOnly(commands: readonly ShellCommand[]): boolean {
+    return commands.every((c) => {
+      const name = commandName(this.text, c.words[0]);
+      return TESTS.has(name) || PYTHON_OR_PIP.test(name);
+    });
+  }
+
+  /** Every command of the block is a creation, a held install or talk; every site in it goes with it. */
+  private blockGoes(
+    block: IfBlock,
+    creates: readonly Site[],
+    held: ReadonlyMap<number, Site>,
+  ): Site[] | undefined {
+    if (!this.testOnly(block.condition)) return undefined;
+    const allowed = new Set<ShellCommand>();
+    for (const command of block.body) {
+      const index = this.commands.indexOf(command);
+      const create = creates.some((s) => command.start <= s.start && s.end <= command.end);
+      const talk = TALK.has(commandName(this.text, command.words[0]));
+      if (!create && !held.has(index) && !talk) return undefined;
+      allowed.add(command);
+    }
+    for (const command of block.condition) allowed.add(command);
+    const inside = this.sites.filter((s) => s.start >= block.start && s.end <= block.end);
+    for (const site of inside) {
+      const within = [...allowed].some((c) => c.start <= site.start && site.end <= c.end);
+      if (!within) return undefined;
+    }
+    return inside;
+  }
+
+  private creation(site: Site, creates: readonly Site[], held: ReadonlyMap<number, Site>): void {
+    if (this.consumed.has(site)) return;
+    const index = commandIndexAt(this.commands, site.start, site.end);
+    const venv = this.options.venvAt(site.start);
+    if (index === -1 || venv === undefined) {
+      this.skip(site, this.unknownDirectory());
+      return;
+    }
+    const lines = this.options.creation(site.start, site, venv);
+    const reason = this.options.creationReason;
+    const fallback = `could not replace this venv creation cleanly: replace it with ${this.context.setupScript} by hand`;
+    const block = ifBlockAround(this.text, this.commands, index, this.from, this.to);
+    const goes = block === undefined ? undefined : this.blockGoes(block, creates, held);
+    if (block !== undefined && goes !== undefined) {
+      this.change(
+        goes,
+        block.start,
+        block.end,
+        lines.map((l) => block.indent + l).join('\n'),
+        reason,
+        fallback,
+      );
+      return;
+    }
+    const guard = guardedLine(this.text, this.commands, index);
+    if (guard !== undefined && this.testOnly([guard.condition])) {
+      const start = lineStartOf(this.text, guard.condition.start);
+      const end = lineEndOf(this.text, this.commands[index]!.end);
+      const inside = this.sites.filter((s) => s.start >= start && s.end <= end);
+      this.change(
+        inside,
+        start,
+        end,
+        lines.map((l) => guard.indent + l).join('\n'),
+        reason,
+        fallback,
+      );
+      return;
+    }
+    const command = this.commands[index]!;
+    const inside = this.sites.filter((s) => s.start >= command.start && s.end <= command.end);
+    const alone = startsLine(this.text, command.start) && endsLine(this.text, command.end);
+    const indent = indentOf(this.text, command.start);
+    const replacement = alone ? lines.join(`\n${indent}`) : lines.join(' && ');
+    this.change(inside, command.start, command.end, replacement, reason, fallback);
+  }
+
+  private install(
+    site: Site,
+    index: number,
+    creates: readonly Site[],
+    held: ReadonlyMap<number, Site>,
+  ): void {
+    if (this.consumed.has(site)) return;
+    const reason = `pip install removed: ${this.context.lockFile} holds it`;
+    const fallback = `could not remove this install cleanly: ${this.context.setupScript} installs the lock, remove it by hand`;
+    const block = ifBlockAround(this.text, this.commands, index, this.from, this.to);
+    const goes = block === undefined ? undefined : this.blockGoes(block, creates, held);
+    if (block !== undefined && goes !== undefined && !goes.some((s) => creates.includes(s))) {
+      this.change(goes, block.removal.start, block.removal.end, '', reason, fallback);
+      return;
+    }
+    const removal = commandRemoval(this.text, this.commands, index, this.from, this.to);
+    if (removal === undefined) {
+      this.skip(
+        site,
+        `part of a pipe or an || list: ${this.context.setupScript} installs the lock, remove it by hand`,
+      );
+      return;
+    }
+    const command = this.commands[index]!;
+    const inside = this.sites.filter((s) => s.start >= command.start && s.end <= command.end);
+    this.change(inside, removal.start, removal.end, removal.replacement, reason, fallback);
+  }
+
+  private unknownDirectory(): string {
+    return `runs where onevenv cannot tell the directory (after a cd it cannot follow): point it at ${this.context.unifiedVenv} by hand`;
+  }
+
+  // --- everything else --------------------------------------------------------------------
+
+  private other(site: Site): void {
+    const reference = site.reference;
+    switch (reference.kind) {
+      case 'venv-activate':
+        this.activation(site);
+        return;
+      case 'python-command':
+      case 'interpreter-path':
+        this.interpreter(site);
+        return;
+      case 'venv-variable':
+        if (reference.meta?.use === true) this.variableUse(site);
+        else this.assignment(site);
+        return;
+      case 'pythonpath':
+        this.pythonpath(site);
+        return;
+      default:
+        this.skip(site, skipReasonText({ ...reference, skipReason: 'unsupported' }, this.context));
+    }
+  }
+
+  /** Replaces the site's word, or decides it moves with a variable, or skips it. */
+  private word(
+    site: Site,
+    start: number,
+    end: number,
+    moveTo: () => string | undefined,
+    reason: string,
+  ): void {
+    const raw = this.text.slice(start, end);
+    const variable = this.variableOf(raw);
+    if (variable.kept !== undefined) {
+      this.skip(site, variable.kept);
+      return;
+    }
+    if (variable.moved !== undefined) {
+      this.depend(
+        site,
+        `still names ${site.reference.environment} after $${variable.moved} moved: point it at ${this.context.unifiedVenv} by hand`,
+      );
+      return;
+    }
+    const replacement = moveTo();
+    if (replacement === undefined) {
+      this.skip(
+        site,
+        skipReasonText({ ...site.reference, skipReason: 'unsupported' }, this.context),
+      );
+      return;
+    }
+    this.change(
+      [site],
+      start,
+      end,
+      replacement,
+      reason,
+      `could not move it: point it at ${this.context.unifiedVenv} by hand`,
+    );
+  }
+
+  private activation(site: Site): void {
+    const reference = site.reference;
+    const unified = this.context.unifiedVenv;
+    const reason = `activation → ${unified}`;
+    if (reference.meta?.via === 'GITHUB_PATH') {
+      this.word(
+        site,
+        site.start,
+        site.end,
+        () => {
+          const venv = this.options.absoluteVenvAt(site.start);
+          return venv === undefined
+            ? undefined
+            : composeWord(venv, '/bin', unquoteWhole(this.raw(site)).quote || '"');
+        },
+        reason,
+      );
+      return;
+    }
+    if (reference.meta?.via === 'PATH') {
+      const raw = this.raw(site);
+      const eq = raw.indexOf('=');
+      const value = raw.slice(eq + 1);
+      const { quote, body } = unquoteWhole(value);
+      const first = splitTopLevel(body, (c) => c === ':')[0]!;
+      const start = site.start + eq + 1 + quote.length + first.start;
+      this.word(
+        site,
+        start,
+        start + first.text.length,
+        () => {
+          const inner = moveWord(first.text, reference.environment, unified, () =>
+            this.options.venvAt(site.start),
+          );
+          if (inner === undefined) return undefined;
+          // Inside the value's own quotes the entry takes no quotes of its own.
+          if (quote === '"')
+            return unquoteWhole(inner).quote === '"' ? unquoteWhole(inner).body : inner;
+          return inner;
+        },
+        reason,
+      );
+      return;
+    }
+    this.word(
+      site,
+      site.start,
+      site.end,
+      () =>
+        moveWord(this.raw(site), reference.environment, unified, () =>
+          this.options.venvAt(site.start),
+        ),
+      reason,
+    );
+  }
+
+  private interpreter(site: Site): void {
+    const reference = site.reference;
+    const raw = this.raw(site);
+    const environment = reference.environment;
+    const bare = !/[/\\$`]/.test(raw);
+    const reason = `interpreter → ${this.context.unifiedVenv}`;
+    if (!bare) {
+      this.word(
+        site,
+        site.start,
+        site.end,
+        () =>
+          moveWord(raw, environment, this.context.unifiedVenv, () =>
+            this.options.venvAt(site.start),
+          ),
+        reason,
+      );
+      return;
+    }
+    if (environment !== ENV_PATH_PYTHON && environment !== ENV_SYSTEM) {
+      // A bare name runs the venv activated before it: it moves with that activation.
+      this.depend(
+        site,
+        `runs the venv activated before it (${environment}), which stays: move that activation by hand`,
+      );
+      return;
+    }
+    if (this.options.bareInterpreter === 'depend') {
+      this.depend(site, this.options.bareFallback);
+      return;
+    }
+    const { quote, body } = unquoteWhole(raw);
+    const name = body === 'python' ? 'python' : 'python3';
+    this.word(
+      site,
+      site.start,
+      site.end,
+      () => {
+        const venv = this.options.venvAt(site.start);
+        return venv === undefined ? undefined : composeWord(venv, `/bin/${name}`, quote);
+      },
+      reason,
+    );
+  }
+
+  private variableUse(site: Site): void {
+    const name = site.reference.meta?.variable;
+    if (typeof name !== 'string' || !this.moved.has(name)) {
+      this.skip(
+        site,
+        (typeof name === 'string' ? this.kept.get(name) : undefined) ??
+          skipReasonText({ ...site.reference, skipReason: 'unsupported' }, this.context),
+      );
+      return;
+    }
+    const index = commandIndexAt(this.commands, site.start, site.end);
+    const command = index === -1 ? undefined : this.commands[index]!;
+    const head = commandName(this.text, command?.words[0]);
+    if (command === undefined || (head !== 'rm' && head !== 'rmdir')) {
+      this.depend(
+        site,
+        `still names ${site.reference.environment} after $${name} moved: point it at ${this.context.unifiedVenv} by hand`,
+      );
+      return;
+    }
+    // `rm -rf "$VENV"` would now delete the shared venv: the operand goes.
+    const operands = command.words.slice(1).filter((w) => !w.value.startsWith('-'));
+    const note = `${this.raw(site)} taken out of ${head} at line ${this.lineOf(site.start)}: it would now delete ${this.context.unifiedVenv}`;
+    const fallback = `removes the venv: now that $${name} names ${this.context.unifiedVenv}, take it out by hand`;
+    if (operands.length === 1) {
+      const removal = commandRemoval(this.text, this.commands, index, this.from, this.to);
+      if (removal === undefined) {
+        this.skip(site, fallback);
+        return;
+      }
+      const inside = this.sites.filter((s) => s.start >= command.start && s.end <= command.end);
+      this.change(
+        inside,
+        removal.start,
+        removal.end,
+        removal.replacement,
+        `${head} of the old venv removed`,
+        fallback,
+        note,
+      );
+      return;
+    }
+    const word = command.words.find((w) => w.start <= site.start && site.end <= w.end)!;
+    const position = command.words.indexOf(word);
+    const previous = command.words[position - 1]!;
+    this.change(
+      [site],
+      previous.end,
+      word.end,
+      '',
+      `${head} of the old venv removed`,
+      fallback,
+      note,
+    );
+  }
+
+  private lineOf(offset: number): number {
+    let line = 1;
+    for (
+      let i = this.text.indexOf('\n');
+      i !== -1 && i < offset;
+      i = this.text.indexOf('\n', i + 1)
+    )
+      line++;
+    return line;
+  }
+
+  private assignment(site: Site): void {
+    const name = site.reference.meta?.variable;
+    if (typeof name !== 'string' || !this.moved.has(name)) {
+      this.skip(
+        site,
+        (typeof name === 'string' ? this.kept.get(name) : undefined) ??
+          skipReasonText({ ...site.reference, skipReason: 'unsupported' }, this.context),
+      );
+      return;
+    }
+    const raw = this.raw(site);
+    const eq = raw.indexOf('=');
+    const value = raw.slice(eq + 1);
+    const used = this.variableOf(value);
+    if (used.moved !== undefined) {
+      this.depend(
+        site,
+        `still names ${site.reference.environment} after $${used.moved} moved: point it at ${this.context.unifiedVenv} by hand`,
+      );
+      return;
+    }
+    const start = site.start + eq + 1;
+    const environment = site.reference.environment;
+    const reason = `$${name} → ${this.context.unifiedVenv}`;
+    const fallback = `could not move $${name}: set it to ${this.context.unifiedVenv} by hand`;
+    const { quote, body } = unquoteWhole(value);
+    const words = splitTopLevel(body, (c) => c === ' ' || c === '\t');
+    const first = words[0]!.text;
+    const rest = body.slice(first.length);
+    const venv = () => this.options.venvAt(site.start);
+    let moved: string | undefined;
+    const bareInterpreter = !/[/\\]/.test(first);
+    if (
+      (environment === ENV_PATH_PYTHON || environment === ENV_SYSTEM) &&
+      (bareInterpreter || first.startsWith('$'))
+    ) {
+      if (this.options.bareInterpreter === 'depend' && bareInterpreter) {
+        this.depend(site, this.options.bareFallback);
+        return;
+      }
+      const fragment = venv();
+      moved =
+        fragment === undefined
+          ? undefined
+          : composeWord(fragment, '/bin/python3', quote === '' ? '' : '"');
+      if (moved !== undefined && quote !== '') moved = unquoteWhole(moved).body;
+    } else {
+      moved = moveWord(first, environment, this.context.unifiedVenv, venv);
+    }
+    if (moved === undefined) {
+      this.skip(site, fallback);
+      return;
+    }
+    let replacement: string;
+    if (quote === '') {
+      replacement = `${moved}${rest}`;
+    } else {
+      const inner = unquoteWhole(moved);
+      if (quote === "'" && (inner.quote === '"' || /[$`]/.test(moved))) {
+        if (/["$`\\]/.test(rest)) {
+          this.skip(site, fallback);
+          return;
+        }
+        replacement = `"${inner.quote === '"' ? inner.body : moved}${rest}"`;
+      } else {
+        replacement = `${quote}${inner.quote === '' ? moved : inner.body}${rest}${quote}`;
+      }
+    }
+    this.change([site], start, site.end, replacement, reason, fallback);
+  }
+
+  private pythonpath(site: Site): void {
+    const raw = this.raw(site);
+    const eq = raw.indexOf('=');
+    const value = raw.slice(eq + 1);
+    const { quote, body } = unquoteWhole(value);
+    const paths = new Set(this.context.paths);
+    type Entry = { text: string; kind: 'existing' | 'covered' | 'unsure' | 'kept'; path?: string };
+    const entries = splitTopLevel(body, (c) => c === ':').map((entry): Entry => {
+      const text = entry.text;
+      if (text === '' || /^\$\{?PYTHONPATH(?:[:]?[-=+?][^}]*)?\}?$/.test(text)) {
+        return { text, kind: 'existing' };
+      }
+      const read = this.options.entryPath(quote === '"' ? `"${text}"` : text, site.start);
+      if (read.path !== undefined && paths.has(read.path)) {
+        return { text, kind: read.sure ? 'covered' : 'unsure', path: read.path };
+      }
+      return { text, kind: 'kept' };
+    });
+    const covered = entries.filter((e) => e.kind === 'covered');
+    const unsure = entries.filter((e) => e.kind === 'unsure');
+    for (const entry of unsure) {
+      this.notes.push(
+        `PYTHONPATH entry ${entry.text} kept: it can be set from outside; ${this.context.unifiedVenv} already has ${entry.path} on sys.path`,
+      );
+    }
+    const quoteMixed = quote === '' && /["']/.test(body);
+    if (covered.length === 0 || quoteMixed) {
+      this.depend(
+        site,
+        `PYTHONPATH kept, and what runs here is not ${this.context.unifiedVenv}: remove it by hand once it is`,
+      );
+      return;
+    }
+    const removedText = covered.map((e) => e.text).join(', ');
+    const reason = `PYTHONPATH ${removedText} removed: ${this.context.unifiedVenv} has ${covered.map((e) => e.path).join(', ')} on sys.path`;
+    const remaining = entries.filter((e) => e.kind !== 'covered');
+    const has = `${this.context.unifiedVenv} has ${covered.map((e) => e.path).join(', ')} on sys.path`;
+    const fallback = remaining.every((e) => e.kind === 'existing')
+      ? `PYTHONPATH can go: ${has}; remove it by hand`
+      : `${removedText} can go from this PYTHONPATH (${has}); the rest is for what runs without the venv`;
+    if (remaining.every((e) => e.kind === 'existing')) {
+      const removal = this.assignmentRemoval(site);
+      if (removal === undefined) {
+        this.skip(site, fallback);
+        return;
+      }
+      this.change([site], removal.start, removal.end, removal.replacement, reason, fallback);
+      return;
+    }
+    const start = site.start + eq + 1;
+    this.change(
+      [site],
+      start,
+      site.end,
+      `${quote}${remaining.map((e) => e.text).join(':')}${quote}`,
+      reason,
+      fallback,
+    );
+  }
+
+  /** `export PYTHONPATH=…` → the command goes; `PYTHONPATH=… cmd` → the word goes. */
+  private assignmentRemoval(
+    site: Site,
+  ): { start: number; end: number; replacement: string } | undefined {
+    const index = commandIndexAt(this.commands, site.start, site.end);
+    if (index === -1) return undefined;
+    const command = this.commands[index]!;
+    const words = command.words;
+    const position = words.findIndex((w) => w.start <= site.start && site.end <= w.end);
+    if (position === -1) return undefined;
+    const head = commandName(this.text, words[0]);
+    const declaration = ['export', 'declare', 'typeset', 'local', 'readonly'].includes(head);
+    const others = words.filter(
+      (w, i) => i !== position && !(declaration && i === 0) && !/^-/.test(w.value),
+    );
+    if (others.length === 0)
+      return commandRemoval(this.text, this.commands, index, this.from, this.to);
+    const word = words[position]!;
+    if (position + 1 < words.length && !declaration) {
+      return { start: word.start, end: words[position + 1]!.start, replacement: '' };
+    }
+    return { start: words[position - 1]!.end, end: word.end, replacement: '' };
+  }
+}
