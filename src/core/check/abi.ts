@@ -304,11 +304,12 @@ export const abiTask: CheckTask = {
   label: 'native modules',
   async run(context: CheckContext): Promise<TaskOutcome> {
     const dirs = await context.buildDirs();
-    const searched = [
-      ...context.config.paths,
-      ...dirs.filter((dir) => dir.error === undefined).map((dir) => dir.dir),
+    const usable = dirs.filter((dir) => dir.error === undefined);
+    const searched = [...context.config.paths, ...usable.map((dir) => dir.dir)];
+    const shownDirs = [
+      ...context.config.paths.map((dir) => context.display(dir)),
+      ...usable.map((dir) => dir.shown),
     ];
-    const shownDirs = searched.map((dir) => context.display(dir));
     const modules = await findModuleFiles(searched);
     const none = () =>
       skipped(

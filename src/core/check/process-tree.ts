@@ -169,4 +169,10 @@ export async function stopTree(
     if (left.length === 0) return;
   }
   signal(left, 'SIGKILL', pgid);
+  // SIGKILL cannot be refused, but delivery takes a moment: return once they are gone.
+  const killDeadline = Date.now() + 2000;
+  while (Date.now() < killDeadline) {
+    await sleep(20);
+    if ((await remaining()).length === 0) return;
+  }
 }
