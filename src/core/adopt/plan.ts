@@ -167,7 +167,8 @@ export async function planAdoption(
       merged = mergePyproject(pyprojectState.text, declaration);
     } catch (error) {
       if (error instanceof TomlError) {
-        throw new UserError(`invalid TOML: ${error.message.split('\n')[0]}`, {
+        const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+        throw new UserError(`invalid TOML: ${message}`, {
           location: { file: CONFIG_FILE, line: error.line, column: error.column },
           fix: 'fix the syntax and run again',
         });

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { detectEol } from '../../util/fs.js';
-import { normalizeGroup } from '../config.js';
 import { parseRequirement } from '../pep508.js';
 import { addRequirements } from '../pyproject-edit.js';
 import { CONFIG_DIR } from '../root.js';
@@ -208,17 +207,22 @@ function appendToOnevenvArray(text: string, setting: string, values: readonly st
     (t) => !t.array && t.key.length === 2 && t.key[0] === 'tool' && t.key[1] === 'onevenv',
   );
   if (header) {
-    const headerEnd = header.end;
-    const needsEol = headerEnd === text.length && !text.endsWith('\n');
-    return `${text.slice(0, headerEnd)}${needsEol ? eol : ''}${line}${text.slice(headerEnd)}`;
+    // After the table's last entry, so keys keep the order they are added in.
+    const next = layout.tables.find((t) => t.start > header.start);
+    const tableEnd = next ? next.start : text.length;
+    const inTable = layout.entries.filter(
+      (e) => e.keyStart > header.start && e.keyStart < tableEnd,
+    );
+    let insertAt = header.end;
+    if (inTable.length > 0) {
+      const lastEnd = Math.max(...inTable.map((e) => e.valueEnd));
+      const lineEnd = text.indexOf('\n', lastEnd);
+      insertAt = lineEnd === -1 ? text.length : lineEnd + 1;
+    }
+    const needsEol = insertAt === text.length && !text.endsWith('\n');
+    return `${text.slice(0, insertAt)}${needsEol ? eol : ''}${line}${text.slice(insertAt)}`;
   }
   const sep = text === '' || text.endsWith('\n') ? '' : eol;
   const blank = text.trim() === '' ? '' : eol;
   return `${text}${sep}${blank}[tool.onevenv]${eol}${line}`;
-}
-
-/** Normalised names of the groups a pyproject text declares. */
-export function groupNames(text: string): string[] {
-  const data = parseToml(text) as { 'dependency-groups'?: Record<string, unknown> };
-  return Object.keys(data['dependency-groups'] ?? {}).map(normalizeGroup);
 }
