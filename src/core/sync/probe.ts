@@ -59,6 +59,15 @@ def top_levels(dist):
     text = dist.read_text("top_level.txt")
     if text:
         names = [line.strip().replace("/", ".") for line in text.splitlines() if line.strip()]
+        # top_level.txt can name what is not top-level at all (tree-sitter-cpp lists its
+        # tree_sitter_cpp/_binding extension as "_binding"): keep what RECORD installs there.
+        roots = set()
+        for file in dist.files or []:
+            parts = file.parts
+            if parts and parts[0] != "..":
+                roots.add(parts[0] if len(parts) > 1 else parts[0].split(".")[0])
+        if roots:
+            names = [name for name in names if name.split(".")[0] in roots]
     if not names:
         for file in dist.files or []:
             parts = file.parts
