@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, type TempRepo } from '../../../test/helpers/repo.js';
+import { rewriter as gitignoreRewriter } from '../../adapters/gitignore/rewrite.js';
 import type { AdapterName } from '../../adapters/types.js';
 import { applyPlan } from './apply.js';
 import { planAdoption } from './plan.js';
@@ -224,5 +225,36 @@ describe('adopt core: reading, splicing and writing files', () => {
     expect(p.unhandled.map((u) => [u.category, u.reason])).toEqual([
       ['rewrite-failed', 'the file is not UTF-8 text: left as it is'],
     ]);
+  });
+
+  it('lists old venvs still on disk with the command to remove them, and never deletes them', async () => {
+    const r = await repo({
+      '.gitignore': 'scripts/.venv/\n',
+      'run.sh': '#!/bin/sh\nscripts/.venv/bin/python3 tool.py\n',
+      'scripts/.venv/pyvenv.cfg': 'home = /usr/bin\n',
+    });
+    const rewriters = new Map<AdapterName, Rewriter>([
+      ['shell', toUnified],
+      ['gitignore', gitignoreRewriter],
+    ]);
+    const { plan: p } = await planAdoption(r.root, { interpreterVersion: '3.11.7', rewriters });
+    expect(p.oldVenvs).toEqual([
+      {
+        path: 'scripts/.venv',
+        consumers: ['gitignore .gitignore', 'script run.sh'],
+        removeCommand: 'rm -rf scripts/.venv',
+      },
+    ]);
+    expect(p.unhandled.map((u) => [u.file, u.category, u.reason])).toEqual([
+      [
+        '.gitignore',
+        'skipped',
+        'scripts/.venv still exists: the entry stays until it is removed (rm -rf scripts/.venv), then run adopt again',
+      ],
+    ]);
+    const outcome = await applyPlan(p, { skipLock: true });
+    expect([outcome.refused, outcome.proofFailures]).toEqual([[], []]);
+    expect(await r.read('.gitignore')).toBe('scripts/.venv/\npython/.venv/\n');
+    expect(await r.read('scripts/.venv/pyvenv.cfg')).toBe('home = /usr/bin\n');
   });
 });
