@@ -98,6 +98,7 @@ async function expectValidEnv(repo: TempRepo): Promise<void> {
   expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
   expect(importAll(repo.root, ['tiny_sitter_cpp', 'many', 'filler_07'])).toEqual([]);
   const status = await runCli(['status', '--json'], { cwd: repo.root });
+  expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
   expect(JSON.parse(status.stdout)).toMatchObject({ state: 'ready', reasons: [] });
   expect(await leftoversBesideVenv(repo.root)).toEqual([]);
   expect(processesMentioning(repo.root)).toEqual([]);
@@ -360,15 +361,25 @@ describe('the environment lock', () => {
     }
   });
 
-  it('left by a dead holder: taken over, its orphaned child stopped', async () => {
+  it('left by a dead holder: taken over, its orphaned children stopped', async () => {
     const dead = spawn('true', [], { stdio: 'ignore' });
     await finished(dead);
-    const orphan = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
-    const orphanEnd = finished(orphan);
-    await repo.write('python/.venv.lock', holder(dead.pid!, [orphan.pid!]));
+    // One child the holder recorded (its process group), one it did not get to record
+    // (found by the token in its environment).
+    const recorded = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    const unrecorded = spawn('sleep', ['61'], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, ONEVENV_LOCK_TOKEN: 'test' },
+    });
+    const ends = Promise.all([finished(recorded), finished(unrecorded)]);
+    await repo.write('python/.venv.lock', holder(dead.pid!, [recorded.pid!]));
     const result = await runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() });
     expect(result.code).toBe(0);
-    expect(await orphanEnd).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await ends).toEqual([
+      { code: null, signal: 'SIGKILL' },
+      { code: null, signal: 'SIGKILL' },
+    ]);
     expect(await repo.exists('python/.venv.lock')).toBe(false);
     await expectValidEnv(repo);
   });

@@ -16,7 +16,12 @@ import { type LockFile, parseLockFile } from '../lock/lock-file.js';
 import { lockStatus } from '../lock/status.js';
 import { CONFIG_FILE, requireRepoRoot } from '../root.js';
 import { findUv } from '../tools.js';
-import { acquireEnvLock, describeHolder, type EnvLock } from '../venv/env-lock.js';
+import {
+  acquireEnvLock,
+  describeHolder,
+  type EnvLock,
+  LOCK_TOKEN_VARIABLE,
+} from '../venv/env-lock.js';
 import {
   dirIdentity,
   evaluateMarker,
@@ -414,7 +419,8 @@ async function changeEnvironment(
   const runner: StepRunner = {
     async run(command, args, runOptions) {
       checkInterrupted();
-      const running = runProcess(command, args, { cwd: config.root, env: runOptions?.env ?? env });
+      const childEnv = { ...(runOptions?.env ?? env), [LOCK_TOKEN_VARIABLE]: envLock.token };
+      const running = runProcess(command, args, { cwd: config.root, env: childEnv });
       // Recorded while the child runs, and awaited after it: a rejection of `running`
       // (Ctrl-C) must find its handler attached at once.
       const recorded = envLock.recordChildren(activeChildPids()).catch(() => {});

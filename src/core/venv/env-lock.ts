@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../util/errors.js';
@@ -32,6 +32,11 @@ export interface LockHolder {
 
 export interface EnvLock {
   path: string;
+  /**
+   * Set in every child's environment as ONEVENV_LOCK_TOKEN: a takeover finds the dead
+   * holder's descendants by it (Linux /proc), even one started the instant before the kill.
+   */
+  token: string;
   /** Records the holder's running children (so a takeover can stop orphans). */
   recordChildren(pids: number[]): Promise<void>;
   release(): Promise<void>;
@@ -166,18 +171,63 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+export const LOCK_TOKEN_VARIABLE = 'ONEVENV_LOCK_TOKEN';
+
+/** Processes whose environment carries the token (Linux; elsewhere none are found). */
+function processesWithToken(token: string): number[] {
+  if (!token) return [];
+  const needle = `${LOCK_TOKEN_VARIABLE}=${token}\0`;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle))
+        found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return procState(pid) !== 'Z';
+}
+
 /** Orphans of a dead holder (an installer still writing): stop them before we touch the venv. */
-async function stopOrphans(children: number[]): Promise<void> {
-  const alive = children.filter((pgid) => pgid > 1 && groupAlive(pgid));
-  for (const pgid of alive) {
+async function stopOrphans(holder: LockHolder | undefined): Promise<void> {
+  if (!holder) return;
+  const groups = holder.children.filter((pgid) => pgid > 1 && groupAlive(pgid));
+  for (const pgid of groups) {
     try {
       process.kill(-pgid, 'SIGKILL');
     } catch {
       // gone meanwhile
     }
   }
+  const strays = processesWithToken(holder.token);
+  for (const pid of strays) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
   const deadline = Date.now() + 5000;
-  while (alive.some(groupAlive) && Date.now() < deadline) await sleep(20);
+  while ((groups.some(groupAlive) || strays.some(processAlive)) && Date.now() < deadline) {
+    await sleep(20);
+  }
 }
 
 const UNPARSABLE_STALE_MS = 10_000;
@@ -200,7 +250,7 @@ async function breakStale(lockPath: string, staleText: string, ownContent: strin
   try {
     const now = await readIfExists(lockPath);
     if (now?.text !== staleText) return;
-    await stopOrphans(parseHolder(staleText)?.children ?? []);
+    await stopOrphans(parseHolder(staleText));
     await fs.rm(lockPath, { force: true });
   } finally {
     await fs.rm(guard, { force: true });
@@ -296,6 +346,7 @@ export async function acquireEnvLock(lockPath: string, options: AcquireOptions):
 
   return {
     path: lockPath,
+    token: holder.token,
     async recordChildren(pids) {
       holder.children = pids;
       if (!(await stillOurs())) return;

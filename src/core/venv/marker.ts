@@ -90,7 +90,8 @@ export function hashFileSync(file: string): string | null {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw error;
+    // Unreadable (a directory, no permission): a value no hash equals, so it reads as changed.
+    return `unreadable:${code ?? 'error'}`;
   }
 }
 

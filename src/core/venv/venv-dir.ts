@@ -41,7 +41,14 @@ export async function inspectVenvDir(venv: string): Promise<VenvDir> {
     throw error;
   }
   if (!stat.isDirectory()) return { kind: 'not-a-directory' };
-  const entries = await fs.readdir(venv);
+  let entries: string[];
+  try {
+    entries = await fs.readdir(venv);
+  } catch (error) {
+    // Renamed away by a sync between the stat and the read.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw error;
+  }
   if (entries.length === 0) return { kind: 'empty' };
   const hasPyvenvCfg = entries.includes('pyvenv.cfg');
   const hasMarker = entries.includes(MARKER_FILE);
