@@ -417,7 +417,7 @@ describe('cmake rewriter: find_package and its conditions', () => {
 });
 
 describe('cmake rewriter: venv variables', () => {
-  it('keeps a venv variable read in another listfile as an alias of the venv', () => {
+  it('keeps a venv variable read in a subdirectory as an alias, and moves the subdirectory too', () => {
     const text =
       'project(x)\nset(TRACE_VENV ${CMAKE_SOURCE_DIR}/scripts/.venv/bin/python3)\nadd_subdirectory(trace)\n';
     const elsewhere = detectReferences(
@@ -438,15 +438,24 @@ describe('cmake rewriter: venv variables', () => {
         '',
       ].join('\n'),
     );
-    // The subdirectory cannot see where TRACE_VENV comes from: it is reported, not guessed.
-    const sub = rewrite(
-      'add_custom_target(t COMMAND ${TRACE_VENV} t.py)\n',
-      'trace/CMakeLists.txt',
-    );
-    expect(sub.result.edits).toEqual([]);
-    expect(sub.result.skipped.map((s) => s.reason)).toEqual([
-      '${TRACE_VENV} is built from a variable onevenv cannot resolve in this file: point it at python/.venv/bin/python3 by hand',
+    // The subdirectory runs it too: the definition above it says what it is.
+    const subText = 'add_custom_target(t COMMAND ${TRACE_VENV} t.py)\n';
+    const sub = rewrite(subText, 'trace/CMakeLists.txt', { references: [...own, ...elsewhere] });
+    expect(sub.text).toEqual('add_custom_target(t COMMAND ${PROJECT_PYTHON} t.py)\n');
+    expect(sub.after.map((r) => [r.text, r.environment])).toEqual([
+      ['${PROJECT_PYTHON}', 'python/.venv'],
     ]);
+    // Alone, or under a listfile that is not above it, it is reported, not guessed.
+    for (const references of [
+      elsewhere,
+      [...detectReferences(adapter, text, 'other/CMakeLists.txt'), ...elsewhere],
+    ]) {
+      const alone = rewrite(subText, 'trace/CMakeLists.txt', { references });
+      expect(alone.result.edits).toEqual([]);
+      expect(alone.result.skipped.map((s) => s.reason)).toEqual([
+        '${TRACE_VENV} is built from a variable onevenv cannot resolve in this file: point it at python/.venv/bin/python3 by hand',
+      ]);
+    }
     expectSettled(run, 'CMakeLists.txt', { references: [...own, ...elsewhere] });
   });
 

@@ -212,6 +212,7 @@ class CMakeRewrite {
   // ── Skips ───────────────────────────────────────────────────────────────────────
 
   private skipReasonOf(reference: ScanReference): string | undefined {
+    if (this.setAbove(reference)) return undefined;
     switch (reference.skipReason) {
       case 'contains-variable':
         return `${reference.text} is built from a variable onevenv cannot resolve in this file: point it at ${this.context.interpreter} by hand`;
@@ -235,6 +236,36 @@ class CMakeRewrite {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A COMMAND running `${VAR}` where VAR comes from a CMakeLists.txt above this one (a
+   * subdirectory sees its parents' variables), set there to an interpreter this adoption
+   * moves: detection reads one file at a time and cannot tell, the other files' findings can.
+   */
+  private setAbove(reference: ScanReference): boolean {
+    if (reference.skipReason !== 'contains-variable' || reference.kind !== 'python-command') {
+      return false;
+    }
+    const variable = metaString(reference, 'variable');
+    if (variable === undefined || reference.text !== `\${${variable}}`) return false;
+    const dir = this.context.file.includes('/')
+      ? this.context.file.slice(0, this.context.file.lastIndexOf('/') + 1)
+      : '';
+    const definitions = this.context.references.filter(
+      (r) =>
+        r.adapter === 'cmake' &&
+        r.kind === 'venv-variable' &&
+        r.meta?.definition === true &&
+        metaString(r, 'variable') === variable &&
+        r.file.endsWith('CMakeLists.txt') &&
+        r.file !== this.context.file &&
+        dir.startsWith(r.file.slice(0, -'CMakeLists.txt'.length)),
+    );
+    return (
+      definitions.length > 0 &&
+      definitions.every((r) => r.meta?.role === 'interpreter' && r.skipReason === undefined)
+    );
   }
 
   private skip(reference: ScanReference, reason: string): void {
