@@ -3,7 +3,7 @@ import type { AdapterName } from '../../adapters/types.js';
 import { UserError } from '../../util/errors.js';
 import { parseConfigText } from '../config.js';
 import { POINTER_FILES, pointerEdit } from '../readme/pointer.js';
-import { consumersOf, readmeInputOf, renderReadme } from '../readme/render.js';
+import { consumersOf, extensionModulesOf, readmeInputOf, renderReadme } from '../readme/render.js';
 import { CONFIG_DIR, CONFIG_FILE } from '../root.js';
 import { normalizeEnvironment, type ScanReference, type ScanResult } from '../scan/model.js';
 import { usesCrlf } from './apply-edits.js';
@@ -274,10 +274,15 @@ export async function planAdoption(
 
   // Generated files beside the declaration.
   const readmeText = renderReadme(
-    readmeInputOf(config, consumersOf(afterReferences, ownFiles), declaration.extensionModules, {
-      lockFile: LOCK_FILE,
-      setupScript: SETUP_SCRIPT_FILE,
-    }),
+    readmeInputOf(
+      config,
+      consumersOf(afterReferences, ownFiles),
+      extensionModulesOf(afterReferences),
+      {
+        lockFile: LOCK_FILE,
+        setupScript: SETUP_SCRIPT_FILE,
+      },
+    ),
   );
   const readme = generatedFile(
     await readFileState(root, README_FILE),

@@ -106,6 +106,24 @@ export function consumersOf(
     .sort((a, b) => compareStrings(a.consumer, b.consumer));
 }
 
+/** The extension modules CMake builds (find_package meta), with the file that builds each. */
+export function extensionModulesOf(
+  references: readonly ScanReference[],
+): Array<{ module: string; file: string }> {
+  const out: Array<{ module: string; file: string }> = [];
+  for (const reference of references) {
+    if (reference.adapter !== 'cmake' || reference.kind !== 'find-package') continue;
+    const modules = reference.meta?.extensionModules;
+    if (!Array.isArray(modules)) continue;
+    for (const module of modules) {
+      if (!out.some((m) => m.module === module && m.file === reference.file)) {
+        out.push({ module, file: reference.file });
+      }
+    }
+  }
+  return out;
+}
+
 /** The README's facts from the declaration as loaded and the consumers found. */
 export function readmeInputOf(
   config: OnevenvConfig,
