@@ -30,7 +30,7 @@ describe('extension module names', () => {
 
   it('describes tags as people name interpreters', () => {
     expect(describeTag('cpython-312-x86_64-linux-gnu')).toBe('CPython 3.12 (x86_64-linux-gnu)');
-    expect(describeTag('cpython-313t-darwin')).toBe('CPython 3.13 t (darwin)');
+    expect(describeTag('cpython-313t-darwin')).toBe('CPython 3.13t (darwin)');
     expect(describeTag('cp311-win_amd64')).toBe('CPython 3.11 (win_amd64)');
     expect(describeTag('pypy310-pp73-x86_64-linux-gnu')).toBe('PyPy 3.10 (x86_64-linux-gnu)');
     expect(describeTag('abi3')).toBe('the stable ABI (abi3)');

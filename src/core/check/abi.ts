@@ -80,14 +80,10 @@ export function parseModuleFile(file: string): ModuleFile | undefined {
 export function describeTag(tag: string): string {
   if (tag === 'abi3') return 'the stable ABI (abi3)';
   let match = /^cpython-(\d)(\d+)([a-z]*)(?:-(.+))?$/.exec(tag);
-  if (match) {
-    const flags = match[3] ? `${match[3]} ` : '';
-    return (
-      `CPython ${match[1]}.${match[2]} ${flags}`.trimEnd() + (match[4] ? ` (${match[4]})` : '')
-    );
-  }
+  // Flags stay on the version as Python prints them: 3.13t (free-threaded), 3.12d (debug).
+  if (match) return `CPython ${match[1]}.${match[2]}${match[3]}${match[4] ? ` (${match[4]})` : ''}`;
   match = /^cp(\d)(\d+)([a-z]*)(?:-(.+))?$/.exec(tag);
-  if (match) return `CPython ${match[1]}.${match[2]}${match[4] ? ` (${match[4]})` : ''}`;
+  if (match) return `CPython ${match[1]}.${match[2]}${match[3]}${match[4] ? ` (${match[4]})` : ''}`;
   match = /^pypy(\d)(\d+)-pp\d+(?:-(.+))?$/.exec(tag);
   if (match) return `PyPy ${match[1]}.${match[2]}${match[3] ? ` (${match[3]})` : ''}`;
   return tag;
