@@ -1,4 +1,12 @@
-import { applyEdits, findNodeAtLocation, type JSONPath, modify } from 'jsonc-parser';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  getNodePath,
+  type JSONPath,
+  modify,
+  type ParseError,
+  parseTree,
+} from 'jsonc-parser';
 import type { Edit } from '../../core/adopt/types.js';
 import { type DecodedString, decodeString, type JsonNode } from './jsonc.js';
 
@@ -86,21 +94,52 @@ function modifyEdits(text: string, path: JSONPath, value: unknown) {
   }
 }
 
+function parseErrors(text: string): number {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  return errors.length;
+}
+
 /**
- * Removes the member at `path` (a property or an array element), commas handled by
- * jsonc-parser. Removing the first member keeps the line break and indentation in front
- * of it, so the next member takes its place instead of joining the opening bracket.
+ * Removes the member at `path` (a property or an array element). Properties go the way
+ * jsonc-parser removes them (its comma handling); array elements by their neighbours
+ * (jsonc-parser cuts into the last element of `["a", "b"]`). Removing the first member
+ * keeps the line break and indentation in front of it, so the next member takes its place
+ * instead of joining the opening bracket. Undefined when the path does not exist or the
+ * result would not parse as well as the text did.
  */
 export function removeJsonMember(text: string, path: JSONPath, reason: string): Edit | undefined {
-  const edits = modifyEdits(text, path, undefined);
-  if (edits.length !== 1) return undefined;
-  let start = edits[0]!.offset;
-  const end = start + edits[0]!.length;
+  const range = removalRange(text, path);
+  if (!range) return undefined;
+  let { start } = range;
+  const { end } = range;
   const before = text.slice(0, start).trimEnd();
   if (before.endsWith('{') || before.endsWith('[')) {
     start += /^\s*/.exec(text.slice(start, end))![0].length;
   }
-  return { start, end, replacement: edits[0]!.content, reason };
+  const after = text.slice(0, start) + text.slice(end);
+  if (parseErrors(after) > parseErrors(text)) return undefined;
+  return { start, end, replacement: '', reason };
+}
+
+function removalRange(text: string, path: JSONPath): { start: number; end: number } | undefined {
+  const last = path[path.length - 1];
+  if (typeof last === 'number') {
+    const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+    const array = root ? findNodeAtLocation(root, path.slice(0, -1)) : undefined;
+    const items = array?.type === 'array' ? (array.children ?? []) : [];
+    const item = items[last];
+    if (!item) return undefined;
+    const previous = items[last - 1];
+    const next = items[last + 1];
+    if (previous)
+      return { start: previous.offset + previous.length, end: item.offset + item.length };
+    if (next) return { start: item.offset, end: next.offset };
+    return { start: item.offset, end: item.offset + item.length };
+  }
+  const edits = modifyEdits(text, path, undefined);
+  if (edits.length !== 1 || edits[0]!.content !== '') return undefined;
+  return { start: edits[0]!.offset, end: edits[0]!.offset + edits[0]!.length };
 }
 
 /**
@@ -175,11 +214,68 @@ function commaAfter(text: string, offset: number): boolean {
   return /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*,/.test(text.slice(offset));
 }
 
+export interface JsonInsert {
+  /** The object to add to; objects on the way that do not exist yet are created. */
+  objectPath: JSONPath;
+  key: string;
+  value: unknown;
+  reason: string;
+}
+
+/** Merges `value` into `into` (both plain objects from JsonInsert values). */
+function mergeInto(into: Record<string, unknown>, value: Record<string, unknown>): void {
+  for (const [key, member] of Object.entries(value)) {
+    const existing = into[key];
+    if (isPlainObject(existing) && isPlainObject(member)) mergeInto(existing, member);
+    else into[key] = member;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /**
- * Adds `key: value` at the end of the object at `objectPath`, creating the objects on the
- * way that do not exist yet. Written in the file's indentation; a file that ends its
- * members with a comma gets one after the new member too.
+ * Adds members at the end of existing objects, in the file's indentation; a file that ends
+ * its members with a comma gets one after the new members too. Inserts that land in the
+ * same object (a `customizations` created beside a new `postCreateCommand`) are written
+ * together, so their commas agree.
  */
+export function insertJsonMembers(
+  text: string,
+  root: JsonNode | undefined,
+  inserts: readonly JsonInsert[],
+): Edit[] {
+  const find = (path: JSONPath) => (root ? findNodeAtLocation(root, path) : undefined);
+  const groups = new Map<JsonNode, Array<{ key: string; value: unknown; reason: string }>>();
+  for (const insert of inserts) {
+    // The deepest object on the path that exists; the rest is created inside it.
+    let depth = insert.objectPath.length;
+    let object = find(insert.objectPath);
+    while (depth > 0 && object?.type !== 'object') {
+      depth--;
+      object = find(insert.objectPath.slice(0, depth));
+    }
+    if (object?.type !== 'object') continue;
+    const missing = insert.objectPath.slice(depth);
+    let key = insert.key;
+    let value: unknown = insert.value;
+    for (let i = missing.length - 1; i >= 0; i--) {
+      value = { [key]: value };
+      key = String(missing[i]!);
+    }
+    const members = groups.get(object) ?? [];
+    const same = members.find((member) => member.key === key);
+    if (same && isPlainObject(same.value) && isPlainObject(value)) mergeInto(same.value, value);
+    else members.push({ key, value, reason: insert.reason });
+    groups.set(object, members);
+  }
+  const edits: Edit[] = [];
+  for (const [object, members] of groups) edits.push(...insertMembers(text, object, members));
+  return edits;
+}
+
+/** `insertJsonMembers` for one member. */
 export function insertJsonProperty(
   text: string,
   root: JsonNode | undefined,
@@ -188,50 +284,54 @@ export function insertJsonProperty(
   value: unknown,
   reason: string,
 ): Edit[] {
-  // The deepest object on the path that exists; the rest is created inside it.
-  const find = (path: JSONPath) => (root ? findNodeAtLocation(root, path) : undefined);
-  let depth = objectPath.length;
-  let object = find(objectPath);
-  while (depth > 0 && object?.type !== 'object') {
-    depth--;
-    object = find(objectPath.slice(0, depth));
-  }
-  if (object?.type !== 'object') return [];
-  const missing = objectPath.slice(depth);
-  let memberKey = key;
-  let memberValue: unknown = value;
-  for (let i = missing.length - 1; i >= 0; i--) {
-    memberValue = { [memberKey]: memberValue };
-    memberKey = String(missing[i]!);
-  }
+  return insertJsonMembers(text, root, [{ objectPath, key, value, reason }]);
+}
 
+function insertMembers(
+  text: string,
+  object: JsonNode,
+  members: Array<{ key: string; value: unknown; reason: string }>,
+): Edit[] {
   const open = object.offset;
   const close = object.offset + object.length - 1;
-  const members = object.children ?? [];
-  const last = members[members.length - 1];
+  const existing = object.children ?? [];
+  const last = existing[existing.length - 1];
   const valueEnd = last ? last.offset + last.length : open + 1;
   const sameLine = !text.slice(open, close).includes('\n');
   if (sameLine) {
-    const member = `${JSON.stringify(memberKey)}: ${inlineJson(memberValue)}`;
+    const written = members.map(({ key, value }) => `${JSON.stringify(key)}: ${inlineJson(value)}`);
+    const reason = members.map((member) => member.reason).join('; ');
     if (last) {
-      return [{ start: valueEnd, end: valueEnd, replacement: `, ${member}`, reason }];
+      return [{ start: valueEnd, end: valueEnd, replacement: `, ${written.join(', ')}`, reason }];
     }
-    return [{ start: open + 1, end: close, replacement: ` ${member} `, reason }];
+    return [{ start: open + 1, end: close, replacement: ` ${written.join(', ')} `, reason }];
   }
-  if (!onOwnLine(text, close)) return fallbackInsert(text, [...objectPath, key], value, reason);
+  if (!onOwnLine(text, close)) {
+    return members.flatMap(({ key, value, reason }) =>
+      fallbackInsert(text, [...getNodePath(object), key], value, reason),
+    );
+  }
   const unit = indentUnit(text);
   const indent =
     last && onOwnLine(text, last.offset)
       ? lineIndent(text, last.offset)
       : lineIndent(text, close) + unit;
-  const serialized = JSON.stringify(memberValue, null, unit).replace(/\n/g, `\n${indent}`);
   const trailingComma = last !== undefined && commaAfter(text, valueEnd);
-  const member = `${indent}${JSON.stringify(memberKey)}: ${serialized}${trailingComma ? ',' : ''}\n`;
   const closeLine = text.lastIndexOf('\n', close - 1) + 1;
   const edits: Edit[] = [];
-  if (last && !trailingComma)
-    edits.push({ start: valueEnd, end: valueEnd, replacement: ',', reason });
-  edits.push({ start: closeLine, end: closeLine, replacement: member, reason });
+  if (last && !trailingComma) {
+    edits.push({ start: valueEnd, end: valueEnd, replacement: ',', reason: members[0]!.reason });
+  }
+  members.forEach(({ key, value, reason }, i) => {
+    const serialized = JSON.stringify(value, null, unit).replace(/\n/g, `\n${indent}`);
+    const comma = i < members.length - 1 || trailingComma ? ',' : '';
+    edits.push({
+      start: closeLine,
+      end: closeLine,
+      replacement: `${indent}${JSON.stringify(key)}: ${serialized}${comma}\n`,
+      reason,
+    });
+  });
   return edits;
 }
 

@@ -11,7 +11,9 @@ import { classifyReferences, type ScanReference } from '../../core/scan/model.js
 import { rewriteMcpServers } from '../mcp-json/rewrite.js';
 import { type JsonNode, parseJsonc } from '../shared/jsonc.js';
 import {
+  insertJsonMembers,
   insertJsonProperty,
+  type JsonInsert,
   jsonPathIn,
   nodeAt,
   removeJsonMember,
@@ -54,7 +56,11 @@ function detectAgain(text: string, file: string, unifiedVenv: string): ScanRefer
   );
 }
 
-class VscodeRewrite {
+/**
+ * Splices for a JSONC file with VS Code settings, launch or env objects, collected as the
+ * references are read (the devcontainer rewriter uses it for its `settings` and env too).
+ */
+export class SettingsRewrite {
   readonly edits: Edit[] = [];
   readonly skipped: SkippedReference[] = [];
   readonly followers: Follower[] = [];
@@ -70,10 +76,12 @@ class VscodeRewrite {
     readonly text: string,
     readonly root: JsonNode | undefined,
     readonly facts: Facts,
+    /** How the file spells the repository root. */
+    readonly rootVariable = ROOT,
   ) {}
 
   get interpreter(): string {
-    return `${ROOT}/${this.facts.interpreter}`;
+    return `${this.rootVariable}/${this.facts.interpreter}`;
   }
 
   skip(reference: ScanReference, reason: string): void {
@@ -114,7 +122,7 @@ class VscodeRewrite {
     if (reference.kind === 'venv-variable') {
       this.replace(
         reference,
-        `${ROOT}/${this.facts.unifiedVenv}`,
+        `${this.rootVariable}/${this.facts.unifiedVenv}`,
         `VIRTUAL_ENV → ${this.facts.unifiedVenv}`,
       );
       return;
@@ -183,23 +191,22 @@ class VscodeRewrite {
 }
 
 /** `python.defaultInterpreterPath` for a settings object that lacks it. */
-function addInterpreterSetting(run: VscodeRewrite, settingsPath: string[]): void {
+export function interpreterSettingInsert(
+  run: SettingsRewrite,
+  settingsPath: string[],
+): JsonInsert | undefined {
   const settings = nodeAt(run.root, settingsPath);
-  if (settings && settings.type !== 'object') return;
+  if (settings && settings.type !== 'object') return undefined;
   const has = settings?.children?.some(
     (member) => member.children?.[0]?.value === 'python.defaultInterpreterPath',
   );
-  if (has) return;
-  run.edits.push(
-    ...insertJsonProperty(
-      run.text,
-      run.root,
-      settingsPath,
-      'python.defaultInterpreterPath',
-      run.interpreter,
-      `python.defaultInterpreterPath → ${run.facts.interpreter}`,
-    ),
-  );
+  if (has) return undefined;
+  return {
+    objectPath: settingsPath,
+    key: 'python.defaultInterpreterPath',
+    value: run.interpreter,
+    reason: `python.defaultInterpreterPath → ${run.facts.interpreter}`,
+  };
 }
 
 /** Does a tasks or launch file beside this settings file move? */
@@ -221,7 +228,7 @@ export function rewriteVscodeFile(
 ): RewriteResult {
   const kind = vscodeFileKind(context.file);
   const root = parseJsonc(content);
-  const run = new VscodeRewrite(content, root, context);
+  const run = new SettingsRewrite(content, root, context);
   if (!kind || root?.type !== 'object') {
     for (const reference of references) {
       if (!reference.unified)
@@ -265,7 +272,9 @@ export function rewriteVscodeFile(
 
   const settingsPath = kind === 'workspace' ? ['settings'] : kind === 'settings' ? [] : undefined;
   const moves = run.moving || (kind === 'settings' && siblingsMove(context.file, context));
-  if (settingsPath && context.exists && moves) addInterpreterSetting(run, settingsPath);
+  const insert =
+    settingsPath && context.exists && moves && interpreterSettingInsert(run, settingsPath);
+  if (insert) run.edits.push(...insertJsonMembers(content, root, [insert]));
 
   const followers = settleFollowers(content, run.edits, run.followers, (text) =>
     detectAgain(text, context.file, context.unifiedVenv),
@@ -273,7 +282,7 @@ export function rewriteVscodeFile(
   return { edits: run.edits, skipped: [...run.skipped, ...followers], notes: run.notes };
 }
 
-function launch(run: VscodeRewrite, reference: ScanReference): void {
+function launch(run: SettingsRewrite, reference: ScanReference): void {
   if (reference.unified) return;
   const jsonPath = jsonPathOf(reference);
   const key = jsonPath[jsonPath.length - 1];
@@ -300,7 +309,7 @@ function launch(run: VscodeRewrite, reference: ScanReference): void {
   run.envEntry(reference, "the configuration's python");
 }
 
-function rewriteTasks(run: VscodeRewrite, tasks: ScanReference[], context: RewriteContext): void {
+function rewriteTasks(run: SettingsRewrite, tasks: ScanReference[], context: RewriteContext): void {
   const shell: ScanReference[] = [];
   for (const reference of tasks) {
     const jsonPath = jsonPathOf(reference);
