@@ -97,6 +97,18 @@ describe('scan model', () => {
     expect(classified.filter(failsCheck).map((r) => r.file)).toEqual(['b', 'e', 'f']);
   });
 
+  it('lists ignore rules for old venvs but does not fail --check on them', () => {
+    const classified = classifyReferences(
+      [
+        reference({ file: '.gitignore', line: 1, kind: 'gitignore-entry' }),
+        reference({ file: 'run.sh', line: 1 }),
+      ],
+      'python/.venv',
+    );
+    expect(classified.map((r) => r.unified)).toEqual([false, false]);
+    expect(classified.filter(failsCheck).map((r) => r.file)).toEqual(['run.sh']);
+  });
+
   it('orders references by file (code units, not locale), line, column', () => {
     const sorted = [
       reference({ file: 'b', line: 2 }),

@@ -91,6 +91,8 @@ const CHECK_EXEMPT: ReadonlySet<SkipReason> = new Set(['documentation', 'externa
 /** Does this reference make `scan --check` fail? */
 export function failsCheck(reference: ScanReference): boolean {
   if (reference.unified) return false;
+  // An ignore rule makes nobody run the wrong Python; it is listed for cleaning up only.
+  if (reference.kind === 'gitignore-entry') return false;
   return reference.skipReason === undefined || !CHECK_EXEMPT.has(reference.skipReason);
 }
 
