@@ -164,7 +164,7 @@ function commandBounds(
   while (isBlank(text[left.inner])) left.inner++;
   if (left.kind === 'start' || left.kind === 'line') {
     // A doc's `$ ` prompt belongs to the line, not to the command.
-    const prompt = /^[ \t]*(?:>[ \t]*)?\$ (?=\S)/.exec(text.slice(left.inner, start));
+    const prompt = /^[ \t]*(?:>[ \t]*)?\$ /.exec(text.slice(left.inner, start));
     if (prompt) left.inner += prompt[0].length;
   }
   let j = end;

@@ -37,6 +37,8 @@ export interface SkippedReference {
   reference: ScanReference;
   /** One line the user can act on: 'built from ${VENV_DIR}: set it to python/.venv by hand'. */
   reason: string;
+  /** The text to write instead, when one can be suggested (documentation). */
+  suggestion?: string;
 }
 
 export interface RewriteResult {

@@ -1,0 +1,128 @@
+import { applyEdits } from '../../core/adopt/apply-edits.js';
+import type {
+  AdoptFacts,
+  Edit,
+  RewriteContext,
+  RewriteResult,
+  Rewriter,
+  SkippedReference,
+} from '../../core/adopt/types.js';
+import type { ScanReference } from '../../core/scan/model.js';
+import {
+  rewriteShellUnit,
+  type ShellFindingInput,
+  type ShellSplice,
+} from '../shared/rewrite-shell.js';
+import type { ReferenceKind } from '../types.js';
+import { docDirectory } from './detect.js';
+
+/**
+ * Docs that tell people to make, activate or install into an old venv. Only with
+ * `adopt --docs` are they rewritten: the command lines in code (fenced blocks, `$ `
+ * prompts, inline code, reStructuredText literals) go through the shared shell rewriter,
+ * so `source scripts/.venv/bin/activate` becomes `source python/.venv/bin/activate` and
+ * `python3 -m venv …` with its `pip install …` becomes `python/setup.sh`. Without it each
+ * reference is left as it is, with the line it would become as the suggestion.
+ */
+
+type Facts = Omit<AdoptFacts, 'root' | 'references'>;
+
+const REPORTED = 'documentation is reported, not rewritten (adopt --docs rewrites it)';
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Where the code block holding a reference starts: a `cd` before it does not count. */
+function blockStart(text: string, reference: ScanReference): number {
+  const line = lineStartOf(text, reference.span.start);
+  const block = reference.meta?.block;
+  const pattern =
+    block === 'fenced'
+      ? /^[ \t]*(?:`{3,}|~{3,})/
+      : block === 'literal'
+        ? /::[ \t]*\r?$/
+        : undefined;
+  if (!pattern) return line;
+  let at = line;
+  while (at > 0) {
+    const previous = lineStartOf(text, at - 1);
+    const content = text.slice(previous, at - 1);
+    if (pattern.test(content)) return at;
+    at = previous;
+  }
+  return 0;
+}
+
+function rewriteDocText(
+  content: string,
+  references: readonly ScanReference[],
+  file: string,
+  facts: Facts,
+): { splices: ShellSplice[]; skipped: SkippedReference[] } {
+  const scopes = new Map<number, number>();
+  const findings: ShellFindingInput[] = references.map((reference) => {
+    scopes.set(reference.span.start, blockStart(content, reference));
+    const command = reference.meta?.command;
+    return {
+      reference,
+      kind: (typeof command === 'string' ? command : reference.kind) as ReferenceKind,
+      start: reference.span.start,
+      end: reference.span.end,
+    };
+  });
+  return rewriteShellUnit(
+    {
+      text: content,
+      findings,
+      cwd: docDirectory(file),
+      scopeStart: (offset) => scopes.get(offset) ?? lineStartOf(content, offset),
+    },
+    facts,
+  );
+}
+
+/** The line a reference sits on, as the rewrite would leave it. */
+function suggestion(
+  content: string,
+  after: string,
+  edits: readonly Edit[],
+  reference: ScanReference,
+): string {
+  const start = lineStartOf(content, reference.span.start);
+  const newline = content.indexOf('\n', reference.span.start);
+  const end = newline === -1 ? content.length : newline;
+  if (edits.some((edit) => edit.replacement === '' && edit.start <= start && edit.end >= end)) {
+    return 'remove this line';
+  }
+  let shift = 0;
+  for (const edit of edits) {
+    if (edit.end <= start) shift += edit.replacement.length - (edit.end - edit.start);
+  }
+  const from = start + shift;
+  const to = after.indexOf('\n', from);
+  return after.slice(from, to === -1 ? after.length : to).trim();
+}
+
+export function rewriteDocs(
+  content: string,
+  references: ScanReference[],
+  context: RewriteContext,
+): RewriteResult {
+  const { splices, skipped } = rewriteDocText(content, references, context.file, context);
+  const edits: Edit[] = splices.map((splice) => ({ ...splice }));
+  if (context.options.docs) return { edits, skipped, notes: [] };
+  // Reported only: each with the line it would become.
+  const applied = applyEdits(content, edits);
+  const stays = new Set(skipped.map((entry) => entry.reference));
+  const reported: SkippedReference[] = [...skipped];
+  for (const reference of references) {
+    if (reference.unified || stays.has(reference)) continue;
+    const entry: SkippedReference = { reference, reason: REPORTED };
+    if (applied.ok) entry.suggestion = suggestion(content, applied.text, edits, reference);
+    reported.push(entry);
+  }
+  return { edits: [], skipped: reported, notes: [] };
+}
+
+export const rewriter: Rewriter = { rewrite: rewriteDocs };
