@@ -4,7 +4,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticEnv, writeLock } from '../../test/helpers/locked-repo.js';
-import { gitEnv, makeRepo, projectRoot, runCli, type TempRepo } from '../../test/helpers/repo.js';
+import {
+  cliPath,
+  gitEnv,
+  makeRepo,
+  projectRoot,
+  runCli,
+  type TempRepo,
+} from '../../test/helpers/repo.js';
 import type { CheckReport } from '../core/check/types.js';
 
 /**
@@ -237,6 +244,25 @@ describe('onevenv check on a synced and adopted repository', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+
+  it('on a terminal, draws the progress in one line and clears it', () => {
+    // script(1) gives the CLI a pseudo-terminal; what the terminal received comes back.
+    const screen = execFileSync(
+      'script',
+      [
+        '-qec',
+        `${process.execPath} ${cliPath} check --only lock,gitignore --json >/dev/null`,
+        '/dev/null',
+      ],
+      { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    const frames = screen.split('\r\u001b[K');
+    expect(frames[0]).toBe('');
+    expect(frames.at(-1)).toBe('');
+    expect(frames.slice(1, -1).every((frame) => /^. checking: \d+ done/.test(frame))).toBe(true);
+    expect(frames.some((frame) => /^. checking: 0 done · lock, gitignore$/.test(frame))).toBe(true);
+    expect(screen).not.toContain('ok lock');
   });
 
   it('in a linked worktree, names the worktree whose venv is missing', async () => {

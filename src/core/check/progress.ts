@@ -29,7 +29,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   let drawn = false;
   const draw = () => {
     const labels = [...running.keys()];
-    const columns = stream.columns ?? 80;
+    // A pseudo-terminal may report 0 columns.
+    const columns = stream.columns && stream.columns > 20 ? stream.columns : 80;
     const head = `${FRAMES[frame % FRAMES.length]} checking: ${done} done${failures > 0 ? `, ${failures} failed` : ''}`;
     let tail = labels.length > 0 ? ` · ${labels.join(', ')}` : '';
     // Never wrap: a wrapped line cannot be redrawn in place.
