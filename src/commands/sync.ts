@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { SyncResult } from '../core/venv/result.js';
+import type { SyncResult } from '../core/venv/marker.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../util/errors.js';
 import { log, outputJson } from '../util/log.js';
 import type { CommandModule, OptionValues } from './types.js';
@@ -83,7 +83,7 @@ export const command: CommandModule = {
     const { quickCheck } = await import('../core/venv/quick.js');
     const quick = quickCheck(context.cwd, { frozen: flags.frozen });
     if (!flags.deep && quick.root && quick.marker?.imports.ok && quick.staleness?.ready) {
-      const { resultFromMarker } = await import('../core/venv/result.js');
+      const { resultFromMarker } = await import('../core/venv/marker.js');
       return reportSync(resultFromMarker(quick.marker, false), context.json, quick.root);
     }
     const { syncInRepo } = await import('../core/sync/sync.js');

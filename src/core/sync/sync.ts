@@ -32,11 +32,12 @@ import {
   type Marker,
   readMarker,
   realPathOrUndefined,
+  resultFromMarker,
+  type SyncResult,
+  toolVersion,
   venvPython,
 } from '../venv/marker.js';
 import { canonicalRoot } from '../venv/quick.js';
-import { resultFromMarker, type SyncResult } from '../venv/result.js';
-import { toolVersion } from '../venv/tool-version.js';
 import {
   inspectVenvDir,
   moveVenvAside,

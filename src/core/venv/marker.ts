@@ -257,3 +257,37 @@ export function evaluateMarker(marker: Marker, options: EvaluateOptions): Stalen
   }
   return { ready: reasons.length === 0, reasons };
 }
+
+let cachedVersion: string | undefined;
+
+/** onevenv's own version (package.json beside dist/), read once. */
+export function toolVersion(): string {
+  if (cachedVersion === undefined) {
+    const file = new URL('../../../package.json', import.meta.url);
+    cachedVersion = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return cachedVersion;
+}
+
+/** What `sync --json` prints, from a marker (the no-op path answers without Python). */
+export interface SyncResult {
+  changed: boolean;
+  venv: string;
+  python: string;
+  pythonVersion: string;
+  installer: 'uv' | 'pip';
+  packages: number;
+  imports: { ok: boolean; failed: ImportFailure[] };
+}
+
+export function resultFromMarker(marker: Marker, changed: boolean): SyncResult {
+  return {
+    changed,
+    venv: marker.venv,
+    python: venvPython(marker.venv),
+    pythonVersion: marker.python.version,
+    installer: marker.installer,
+    packages: marker.packages,
+    imports: { ok: marker.imports.ok, failed: marker.imports.failed },
+  };
+}

@@ -1,8 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE, findRepoRoot } from '../root.js';
-import { evaluateMarker, type Marker, readMarker, type Staleness } from './marker.js';
-import { toolVersion } from './tool-version.js';
+import { evaluateMarker, type Marker, readMarker, type Staleness, toolVersion } from './marker.js';
 
 /**
  * The no-op path: decide "ready" from a few file reads, without parsing the declaration

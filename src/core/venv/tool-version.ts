@@ -1,12 +1,2 @@
-import { readFileSync } from 'node:fs';
-
-let cached: string | undefined;
-
-/** onevenv's own version (package.json beside dist/), read once. */
-export function toolVersion(): string {
-  if (cached === undefined) {
-    const file = new URL('../../../package.json', import.meta.url);
-    cached = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return cached;
-}
+// The no-op path loads as few modules as it can: the version lives with the marker.
+export { toolVersion } from './marker.js';
