@@ -294,13 +294,16 @@ async function configureTemporary(context: CheckContext): Promise<BuildDir> {
     return { ...base, error: `cmake could not be started: ${(error as Error).message}` };
   }
   if (result.code !== 0) {
-    const tail = `${result.stderr}\n${result.stdout}`
-      .trim()
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .slice(-8)
-      .join('\n');
-    return { ...base, error: `cmake failed to configure the project:\n${tail}` };
+    return { ...base, error: `cmake failed to configure the project:\n${configureError(result)}` };
   }
   return { ...base, cache: (await readCMakeCache(dir)) ?? new Map() };
+}
+
+/** The first `CMake Error` with the lines that explain it, else the last lines cmake printed. */
+export function configureError(result: { stdout: string; stderr: string }): string {
+  const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+  const errors = lines(result.stderr);
+  const first = errors.findIndex((line) => line.startsWith('CMake Error'));
+  if (first !== -1) return errors.slice(first, first + 8).join('\n');
+  return [...lines(result.stdout), ...errors].slice(-8).join('\n');
 }

@@ -297,3 +297,44 @@ describe('onevenv check --only cmake on a real build directory', () => {
     ]);
   });
 });
+
+describe('onevenv check --configure on a project that does not configure', () => {
+  let repo: TempRepo;
+  beforeAll(async () => {
+    repo = await makeRepo(
+      {
+        'python/pyproject.toml': '[project]\nname = "broken"\nversion = "0"\n',
+        'CMakeLists.txt': [
+          'cmake_minimum_required(VERSION 3.20)',
+          'project(broken NONE)',
+          'message(FATAL_ERROR "Catch2 3 is required")',
+          '',
+        ].join('\n'),
+      },
+      { git: true },
+    );
+  });
+  afterAll(() => repo.cleanup());
+
+  it("fails with cmake's own error", async () => {
+    const { code, report } = await check(repo, ['--configure']);
+    expect(report).toEqual({
+      ok: false,
+      checks: [
+        {
+          id: 'cmake:configure',
+          kind: 'cmake',
+          target: 'configured build (--configure)',
+          ok: false,
+          detail: [
+            'cmake failed to configure the project:',
+            'CMake Error at CMakeLists.txt:3 (message):',
+            '  Catch2 3 is required',
+          ].join('\n'),
+          fix: 'make cmake -S . -B build -G Ninja configure (install what it reports missing), or check an existing build directory with --build-dir',
+        },
+      ],
+    });
+    expect(code).toBe(1);
+  });
+});

@@ -217,7 +217,7 @@ async function buildDirChecks(context: CheckContext, dir: BuildDir): Promise<Che
         'cmake:configure',
         dir.shown,
         dir.error,
-        'fix the listfiles so that cmake -S . -B build -G Ninja configures',
+        'make cmake -S . -B build -G Ninja configure (install what it reports missing), or check an existing build directory with --build-dir',
       ),
     ];
   }
