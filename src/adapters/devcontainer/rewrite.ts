@@ -116,7 +116,7 @@ function ensureSetup(run: SettingsRewrite, notes: string[]): JsonInsert | undefi
   return undefined;
 }
 
-export function rewriteDevcontainer(
+function rewriteDevcontainer(
   content: string,
   references: ScanReference[],
   context: RewriteContext,

@@ -104,7 +104,7 @@ function suggestion(
   return after.slice(from, to === -1 ? after.length : to).trim();
 }
 
-export function rewriteDocs(
+function rewriteDocs(
   content: string,
   references: ScanReference[],
   context: RewriteContext,

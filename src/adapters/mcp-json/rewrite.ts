@@ -325,7 +325,7 @@ function rewriteRunner(
   return { edits };
 }
 
-export function rewriteMcpConfig(
+function rewriteMcpConfig(
   content: string,
   references: ScanReference[],
   context: Facts,

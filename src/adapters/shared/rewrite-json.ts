@@ -49,7 +49,7 @@ export function nodeAt(root: JsonNode | undefined, path: readonly string[]): Jso
 }
 
 /** JSON string content (no quotes) for `value`. */
-export function encodeJsonString(value: string): string {
+function encodeJsonString(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
@@ -163,7 +163,7 @@ export function removeJsonMembers(
 }
 
 /** One splice that turns `before` into `after` (the changed middle). */
-export function differenceEdit(before: string, after: string, reason: string): Edit | undefined {
+function differenceEdit(before: string, after: string, reason: string): Edit | undefined {
   if (before === after) return undefined;
   let prefix = 0;
   const max = Math.min(before.length, after.length);

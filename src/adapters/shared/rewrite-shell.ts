@@ -1,7 +1,7 @@
 import type { AdoptFacts, SkippedReference } from '../../core/adopt/types.js';
 import { normalizeName } from '../../core/pep508.js';
 import type { ScanReference } from '../../core/scan/model.js';
-import { ENV_PATH_PYTHON, ENV_SYSTEM, type ReferenceKind } from '../types.js';
+import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type ReferenceKind } from '../types.js';
 import { isPythonName } from './paths.js';
 import { relativePath, rewriteVenvPath } from './rewrite-paths.js';
 
@@ -290,11 +290,11 @@ class UnitRewriter {
 
   private rewrite(finding: ShellFindingInput): void {
     const reference = finding.reference;
+    if (finding.kind === 'python-command' && reference.meta?.runner === 'uv run') {
+      this.uvRun(finding);
+      return;
+    }
     if (reference.skipReason !== undefined && reference.skipReason !== 'documentation') {
-      if (finding.kind === 'python-command' && reference.meta?.runner === 'uv run') {
-        this.uvRun(finding);
-        return;
-      }
       this.skip(finding, skipReasonText(reference, this.facts));
       return;
     }
@@ -462,7 +462,9 @@ class UnitRewriter {
       if (this.activations.some((entry) => entry.environment === environment)) return;
       this.skip(
         finding,
-        `runs the venv activated earlier (${environment}): move that activation by hand`,
+        environment === ENV_UNKNOWN
+          ? skipReasonText({ ...reference, skipReason: 'unsupported' }, this.facts)
+          : `runs the venv activated earlier (${environment}): move that activation by hand`,
       );
       return;
     }

@@ -221,7 +221,7 @@ function siblingsMove(file: string, facts: Facts): boolean {
   );
 }
 
-export function rewriteVscodeFile(
+function rewriteVscodeFile(
   content: string,
   references: ScanReference[],
   context: RewriteContext,
