@@ -304,6 +304,7 @@ describe('onevenv check --only mcp (stdio servers)', () => {
       mcpJson({
         path: { command: 'python3', args: ['tools/stdlib_server.py'] },
         old: { command: 'scripts/.venv/bin/python3', args: ['tools/stdlib_server.py'] },
+        script: { command: 'tools/stdlib_server.py', args: [] },
         off: { command: 'python3', args: ['tools/stdlib_server.py'], disabled: true },
       }),
     );
@@ -335,6 +336,14 @@ describe('onevenv check --only mcp (stdio servers)', () => {
           detail:
             'path answered initialize and tools/list: 2 tools, but it runs python3 on PATH (.mcp.json:4 python3), not python/.venv',
           fix: 'point it at python/.venv/bin/python (onevenv adopt --write makes the edit)',
+        },
+        {
+          id: 'mcp:.mcp.json#script',
+          kind: 'mcp',
+          target: 'script (.mcp.json)',
+          ok: false,
+          detail: 'command is not executable: tools/stdlib_server.py',
+          fix: 'chmod +x tools/stdlib_server.py, or run it through its interpreter in .mcp.json',
         },
       ],
     });

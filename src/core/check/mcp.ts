@@ -111,6 +111,14 @@ function offVenv(references: ScanReference[]): ScanReference | undefined {
   );
 }
 
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function isExecutableFile(file: string): boolean {
   return findExecutable(file) !== undefined;
 }
@@ -228,6 +236,15 @@ async function checkStdioServer(context: CheckContext, entry: ServerEntry): Prom
   const command = expanded.command.includes('/')
     ? path.resolve(cwd, expanded.command)
     : findExecutable(expanded.command, env.PATH);
+  if (command !== undefined && !isExecutableFile(command) && isFile(command)) {
+    return failed(
+      'mcp',
+      id,
+      target,
+      `command is not executable: ${context.display(command)}`,
+      `chmod +x ${context.display(command)}, or run it through its interpreter in ${file}`,
+    );
+  }
   if (command === undefined || !isExecutableFile(command)) {
     const resolved = command ?? expanded.command;
     return failed(
