@@ -256,45 +256,46 @@ export function guardedLine(
   };
 }
 
+/** Two commands joined by `&&`, or by `;` on one line: one list. */
+export function listed(text: string, left: ShellCommand, right: ShellCommand): boolean {
+  const gap = gapTokens(text, left.end, right.start);
+  if (gap.length !== 1) return false;
+  if (gap[0]!.value === '&&') return true;
+  return gap[0]!.value === ';' && !text.slice(left.end, right.start).includes('\n');
+}
+
 /**
- * How to take command `index` out of the text: its whole line when it is alone there, its
- * `&&`/`;` with it inside a list, or `:` where the shell needs a command (`then …; fi`).
- * Undefined when it sits in a pipe or after `||`, where removing it changes what runs.
+ * How to take commands `first`…`last` (one list) out of the text: their whole lines when
+ * they are alone there, with the `&&`/`;` that joins them to the rest of a list, or `:`
+ * where the shell needs a command (`then …; fi`). Undefined when they sit in a pipe or
+ * after `||`, where removing them changes what runs.
  */
 export function commandRemoval(
   text: string,
   commands: readonly ShellCommand[],
-  index: number,
+  first: number,
+  last: number,
   from: number,
   to: number,
 ): { start: number; end: number; replacement: string } | undefined {
-  const command = commands[index]!;
-  const previousEnd = index > 0 ? commands[index - 1]!.end : from;
-  const nextStart = index + 1 < commands.length ? commands[index + 1]!.start : to;
-  const before = gapTokens(text, previousEnd, command.start);
-  const after = gapTokens(text, command.end, nextStart);
+  const head = commands[first]!;
+  const tail = commands[last]!;
+  const previousEnd = first > 0 ? commands[first - 1]!.end : from;
+  const nextStart = last + 1 < commands.length ? commands[last + 1]!.start : to;
+  const before = gapTokens(text, previousEnd, head.start);
+  const after = gapTokens(text, tail.end, nextStart);
   const opener = OPENERS.has(before[before.length - 1]?.value ?? '');
   const firstAfter = after.find((t) => t.value !== ';');
   const closer = CLOSERS.has(firstAfter?.value ?? '');
-  if (opener && closer) return { start: command.start, end: command.end, replacement: ':' };
-  if (startsLine(text, command.start) && endsLine(text, command.end)) {
-    return { ...wholeLines(text, command.start, command.end), replacement: '' };
+  if (opener && closer) return { start: head.start, end: tail.end, replacement: ':' };
+  if (startsLine(text, head.start) && endsLine(text, tail.end)) {
+    return { ...wholeLines(text, head.start, tail.end), replacement: '' };
   }
-  const afterGap = text.slice(command.end, nextStart);
-  if (
-    after.length === 1 &&
-    index + 1 < commands.length &&
-    (after[0]!.value === '&&' || (after[0]!.value === ';' && !afterGap.includes('\n')))
-  ) {
-    return { start: command.start, end: nextStart, replacement: '' };
+  if (last + 1 < commands.length && listed(text, tail, commands[last + 1]!)) {
+    return { start: head.start, end: nextStart, replacement: '' };
   }
-  const beforeGap = text.slice(previousEnd, command.start);
-  if (
-    before.length === 1 &&
-    index > 0 &&
-    (before[0]!.value === '&&' || (before[0]!.value === ';' && !beforeGap.includes('\n')))
-  ) {
-    return { start: previousEnd, end: command.end, replacement: '' };
+  if (first > 0 && listed(text, commands[first - 1]!, head)) {
+    return { start: previousEnd, end: tail.end, replacement: '' };
   }
   return undefined;
 }

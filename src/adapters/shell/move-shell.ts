@@ -15,6 +15,7 @@ import {
   lineEndOf,
   lineStartOf,
   listCommands,
+  listed,
   type ShellCommand,
   splitTopLevel,
   startsLine,
@@ -41,6 +42,8 @@ export interface Fragment {
   expands: boolean;
   /** Relative to the directory the script has moved to, so `$PWD/` before a path holds. */
   relative?: boolean;
+  /** Expands, yet needs no quotes: what it expands to has no blanks (`$GITHUB_WORKSPACE`). */
+  unquoted?: boolean;
 }
 
 /** How an entry of a PYTHONPATH value reads. */
@@ -64,6 +67,11 @@ export interface ShellMoveOptions {
   bareInterpreter: 'replace' | 'depend';
   /** Why such a `python3` stays when it does not move. */
   bareFallback: string;
+  /**
+   * Nothing built the venv before this text (a CI job that installs into the runner's
+   * Python): the first install of what the lock holds sets the venv up, as a creation would.
+   */
+  installSetsUp?: boolean;
   /** Venv variables defined outside the text that move (make variables, workflow env). */
   movedVariables?: ReadonlySet<string>;
   /** Venv variables defined outside the text that stay, with why. */
@@ -166,6 +174,24 @@ export function uncoveredInstalls(reference: ScanReference, context: RewriteCont
   return missing;
 }
 
+/**
+ * Why a `pip install` stays (undefined: the lock holds all it installs, into the venv):
+ * what nothing declares, or an install outside any venv (`--user`, `--target`).
+ */
+export function installStays(
+  reference: ScanReference,
+  words: readonly { value: string }[],
+  context: RewriteContext,
+): string | undefined {
+  const elsewhere = words.find((w) => ELSEWHERE.test(w.value));
+  if (elsewhere !== undefined) {
+    return `installs with ${elsewhere.value}, outside any venv: left as it is`;
+  }
+  const missing = uncoveredInstalls(reference, context);
+  if (missing.length === 0) return undefined;
+  return `installs ${missing.join(', ')}, which ${context.configFile} does not declare: add ${missing.length === 1 ? 'it' : 'them'} (onevenv add), then remove this install`;
+}
+
 function relativeSegments(from: string, to: string): string[] {
   const a = from === '' || from === '.' ? [] : from.split('/');
   const b = to === '' || to === '.' ? [] : to.split('/');
@@ -192,6 +218,9 @@ export function shellWord(text: string): string {
 
 /** `fragment` followed by plain `rest`, as one word in the quoting context `quote`. */
 export function composeWord(fragment: Fragment, rest: string, quote: string): string {
+  if (quote === '' && fragment.unquoted === true && /^[\w@%+=:,./-]*$/.test(rest)) {
+    return `${fragment.text}${rest}`;
+  }
   if (quote === '"' || (quote === '' && fragment.expands)) {
     const head = fragment.expands ? fragment.text : inDoubleQuotes(fragment.text);
     return `"${head}${inDoubleQuotes(rest)}"`;
@@ -349,6 +378,16 @@ class ShellMover {
       }
       held.set(index, site);
     }
+    if (this.options.installSetsUp === true && creates.length === 0 && held.size > 0) {
+      const [index, first] = [...held].sort((a, b) => a[1].start - b[1].start)[0]!;
+      held.delete(index);
+      this.creation(
+        first,
+        [first],
+        held,
+        `pip install → ${this.context.setupScript} (installs the lock)`,
+      );
+    }
     for (const site of creates) this.creation(site, creates, held);
     for (const [index, site] of held) this.install(site, index, creates, held);
     for (const site of off) {
@@ -471,15 +510,12 @@ class ShellMover {
   // --- creation and installs --------------------------------------------------------------
 
   private heldReason(site: Site): string | undefined {
-    const missing = uncoveredInstalls(site.reference, this.context);
     const index = commandIndexAt(this.commands, site.start, site.end);
-    const words = index === -1 ? [] : this.commands[index]!.words;
-    const elsewhere = words.find((w) => ELSEWHERE.test(w.value));
-    if (elsewhere !== undefined) {
-      return `installs with ${elsewhere.value}, outside any venv: left as it is`;
-    }
-    if (missing.length === 0) return undefined;
-    return `installs ${missing.join(', ')}, which ${this.context.configFile} does not declare: add ${missing.length === 1 ? 'it' : 'them'} (onevenv add), then remove this install`;
+    return installStays(
+      site.reference,
+      index === -1 ? [] : this.commands[index]!.words,
+      this.context,
+    );
   }
 
   private testOnly(commands: readonly ShellCommand[]): boolean {
@@ -513,7 +549,12 @@ class ShellMover {
     return inside;
   }
 
-  private creation(site: Site, creates: readonly Site[], held: ReadonlyMap<number, Site>): void {
+  private creation(
+    site: Site,
+    creates: readonly Site[],
+    held: ReadonlyMap<number, Site>,
+    reason = this.options.creationReason,
+  ): void {
     if (this.consumed.has(site)) return;
     const index = commandIndexAt(this.commands, site.start, site.end);
     const venv = this.options.venvAt(site.start);
@@ -522,7 +563,6 @@ class ShellMover {
       return;
     }
     const lines = this.options.creation(site.start, site, venv);
-    const reason = this.options.creationReason;
     const fallback = `could not replace this venv creation cleanly: replace it with ${this.context.setupScript} by hand`;
     const block = ifBlockAround(this.text, this.commands, index, this.from, this.to);
     const goes = block === undefined ? undefined : this.blockGoes(block, creates, held);
@@ -575,7 +615,22 @@ class ShellMover {
       this.change(goes, block.removal.start, block.removal.end, '', reason, fallback);
       return;
     }
-    const removal = commandRemoval(this.text, this.commands, index, this.from, this.to);
+    // Installs next to each other in one list (`a && pip … && pip …`) go together.
+    const goesToo = (i: number) => {
+      const other = held.get(i);
+      return other !== undefined && !this.consumed.has(other);
+    };
+    let first = index;
+    let last = index;
+    while (
+      first > 0 &&
+      goesToo(first - 1) &&
+      listed(this.text, this.commands[first - 1]!, this.commands[first]!)
+    )
+      first--;
+    while (goesToo(last + 1) && listed(this.text, this.commands[last]!, this.commands[last + 1]!))
+      last++;
+    const removal = commandRemoval(this.text, this.commands, first, last, this.from, this.to);
     if (removal === undefined) {
       this.skip(
         site,
@@ -583,8 +638,9 @@ class ShellMover {
       );
       return;
     }
-    const command = this.commands[index]!;
-    const inside = this.sites.filter((s) => s.start >= command.start && s.end <= command.end);
+    const start = this.commands[first]!.start;
+    const end = this.commands[last]!.end;
+    const inside = this.sites.filter((s) => s.start >= start && s.end <= end);
     this.change(inside, removal.start, removal.end, removal.replacement, reason, fallback);
   }
 
@@ -781,7 +837,7 @@ class ShellMover {
     const note = `${this.raw(site)} taken out of ${head} at line ${this.lineOf(site.start)}: it would now delete ${this.context.unifiedVenv}`;
     const fallback = `removes the venv: now that $${name} names ${this.context.unifiedVenv}, take it out by hand`;
     if (operands.length === 1) {
-      const removal = commandRemoval(this.text, this.commands, index, this.from, this.to);
+      const removal = commandRemoval(this.text, this.commands, index, index, this.from, this.to);
       if (removal === undefined) {
         this.skip(site, fallback);
         return;
@@ -970,7 +1026,7 @@ class ShellMover {
       (w, i) => i !== position && !(declaration && i === 0) && !/^-/.test(w.value),
     );
     if (others.length === 0)
-      return commandRemoval(this.text, this.commands, index, this.from, this.to);
+      return commandRemoval(this.text, this.commands, index, index, this.from, this.to);
     const word = words[position]!;
     if (position + 1 < words.length && !declaration) {
       return { start: word.start, end: words[position + 1]!.start, replacement: '' };
