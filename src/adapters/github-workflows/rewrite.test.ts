@@ -15,7 +15,8 @@ const FACTS: Partial<AdoptFacts> = {
   paths: ['build/debug/python'],
 };
 const PATH_LINE = 'echo "$GITHUB_WORKSPACE/python/.venv/bin" >> "$GITHUB_PATH"';
-const KEEP_SETUP_PYTHON = 'kept: it provides the python3 that python/setup.sh builds python/.venv from';
+const KEEP_SETUP_PYTHON =
+  'kept: it provides the python3 that python/setup.sh builds python/.venv from';
 
 /** Every `run:` of the workflow, in order. */
 function runs(text: string): string[] {
@@ -277,7 +278,9 @@ describe('github-workflows rewriter', () => {
       '',
     ].join('\n');
     const run = rewrite(text);
-    expect(run.text).toEqual(text.replace('          python3 -m venv .venv\n', '          python/setup.sh\n'));
+    expect(run.text).toEqual(
+      text.replace('          python3 -m venv .venv\n', '          python/setup.sh\n'),
+    );
   });
 
   it('leaves Windows jobs and PowerShell steps as they are, saying why', () => {
@@ -343,22 +346,28 @@ describe('github-workflows rewriter', () => {
         case 'single':
           return `      - run: '${joined.replace(/'/g, "''")}'`;
         default:
-          return /^["'>|&*!%@`#-]|: | #/.test(joined) ? `      - run: '${joined.replace(/'/g, "''")}'` : `      - run: ${joined}`;
+          return /^["'>|&*!%@`#-]|: | #/.test(joined)
+            ? `      - run: '${joined.replace(/'/g, "''")}'`
+            : `      - run: ${joined}`;
       }
     };
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 4 }), fc.boolean(), (steps, setupPython) => {
-        const text = [
-          'jobs:',
-          '  j:',
-          '    runs-on: ubuntu-latest',
-          '    steps:',
-          ...(setupPython ? ['      - uses: actions/setup-python@v5'] : []),
-          ...steps.map(render),
-          '',
-        ].join('\n');
-        rewrite(text);
-      }),
+      fc.property(
+        fc.array(step, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (steps, setupPython) => {
+          const text = [
+            'jobs:',
+            '  j:',
+            '    runs-on: ubuntu-latest',
+            '    steps:',
+            ...(setupPython ? ['      - uses: actions/setup-python@v5'] : []),
+            ...steps.map(render),
+            '',
+          ].join('\n');
+          rewrite(text);
+        },
+      ),
       { numRuns: 120 },
     );
   });
