@@ -199,6 +199,20 @@ describe.each(installers)('%s: editables, paths and imports', (installer) => {
     const noop = await sync(repo);
     expect(noop.json).toMatchObject({ changed: false, imports: { ok: true } });
   });
+
+  it("an editable's new metadata is installed once its pyproject.toml changes", async () => {
+    await repo.write(
+      'replay/tiny-package.json',
+      JSON.stringify({ name: 'replay', version: '0.2.0', requires: ['alpha>=1'] }),
+    );
+    await repo.write(
+      'replay/pyproject.toml',
+      `${await repo.read('replay/pyproject.toml')}# 0.2.0\n`,
+    );
+    const result = await sync(repo);
+    expect(result.json).toMatchObject({ changed: true });
+    expect(installedPins(repo.root)).toContain('replay==0.2.0');
+  });
 });
 
 describe.each(installers)('%s: the lock', (installer) => {

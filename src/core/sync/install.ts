@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UserError } from '../../util/errors.js';
 import { type RunResult, runProcess } from '../../util/exec.js';
 import { log } from '../../util/log.js';
@@ -171,18 +173,12 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
     if (result.code !== 0) throw stepFailure('uv pip sync', result);
     parseUvChanges(result, report);
     if (request.editables.length > 0) {
-      const editable = await runner.run(
-        request.uv!,
-        [
-          'pip',
-          'install',
-          '--no-deps',
-          '--python',
-          python,
-          ...request.indexArgs,
-          ...request.editables.flatMap((dir) => ['-e', dir]),
-        ],
-        { env },
+      const editable = await withEditablesFile(request.editables, (file) =>
+        runner.run(
+          request.uv!,
+          ['pip', 'install', '--no-deps', '--python', python, ...request.indexArgs, '-r', file],
+          { env },
+        ),
       );
       logOutput(editable);
       if (editable.code !== 0) throw stepFailure('installing the editable packages', editable);
@@ -222,6 +218,27 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
     if (editable.code !== 0) throw stepFailure('installing the editable packages', editable);
   }
   return report;
+}
+
+/**
+ * uv rebuilds an editable named on its command line on every install (about 2 s for a
+ * setuptools project: a build environment and three Python processes) but reuses the
+ * build of one named in a requirements file until the project's pyproject.toml, setup.cfg
+ * or setup.py changes, the same files a venv's marker hashes.
+ */
+async function withEditablesFile<T>(
+  editables: string[],
+  use: (file: string) => Promise<T>,
+): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-editables-'));
+  try {
+    const file = path.join(dir, 'editables.txt');
+    const lines = editables.map((editable) => `-e ${pathToFileURL(path.resolve(editable)).href}`);
+    await fs.writeFile(file, `${lines.join('\n')}\n`);
+    return await use(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The venv's own pip when it has one, else the base interpreter's pip aimed at the venv. */
