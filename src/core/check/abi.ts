@@ -89,12 +89,6 @@ export function describeTag(tag: string): string {
   return tag;
 }
 
-/** The Python versions a tag (or a linked libpython) names, `3.12`; undefined when it names none. */
-export function tagVersion(tag: string): string | undefined {
-  const match = /^(?:cpython-|cp|pypy)(\d)(\d+)/.exec(tag);
-  return match ? `${match[1]}.${match[2]}` : undefined;
-}
-
 /** Directories of a build tree that never hold the project's own modules. */
 const SKIP_DIRS = new Set([
   'CMakeFiles',

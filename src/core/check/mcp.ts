@@ -160,12 +160,13 @@ function failureFix(
 ): string {
   const seconds = context.options.timeoutMs / 1000;
   if (problem) {
-    const module = problem.module ?? 'the module';
-    const off = offVenv(references);
-    if (off) {
+    if (offVenv(references)) {
       return `run the server with ${context.pythonShown}, where the locked packages are (onevenv adopt --write makes the edit)`;
     }
-    const top = problem.module?.split('.')[0] ?? module;
+    if (problem.module === undefined) {
+      return `fix the import error above in ${context.venvShown} (a native library missing, a module built for another Python?)`;
+    }
+    const top = problem.module.split('.')[0];
     return `add the package that provides '${top}' to a group (onevenv add <package> --group <group>) and run onevenv sync; for the repository's own code, set PYTHONPATH in the server's env`;
   }
   if (result.timedOut) {
