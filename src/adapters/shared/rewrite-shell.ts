@@ -219,7 +219,49 @@ function commandRemoval(
   return { start: before, end: text.length };
 }
 
-const CD = /(?:^|[\s;&|(])(?:cd|pushd|popd)(?=[\s;&|)]|$)/g;
+const CD = /^(?:cd|pushd|popd)(?=[\s;&|)]|$)/;
+
+/**
+ * Where the last `cd`/`pushd`/`popd` before `offset` that still counts there sits (one in
+ * a `( … )` or `$( … )` that closed before does not), and the subshells that closed.
+ */
+function directoryChanges(
+  text: string,
+  from: number,
+  offset: number,
+): { lastCd: number; closed: Array<{ start: number; end: number }> } {
+  const levels: Array<{ open: number; cds: number[] }> = [{ open: from, cds: [] }];
+  const closed: Array<{ start: number; end: number }> = [];
+  let quote: string | undefined;
+  for (let i = from; i < offset; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      continue;
+    }
+    if (ch === '(') {
+      levels.push({ open: i, cds: [] });
+      continue;
+    }
+    if (ch === ')' && levels.length > 1) {
+      closed.push({ start: levels.pop()!.open, end: i });
+      continue;
+    }
+    const atWordStart = i === from || /[\s;&|(]/.test(text[i - 1]!);
+    if (atWordStart && CD.test(text.slice(i, i + 6))) levels[levels.length - 1]!.cds.push(i);
+  }
+  const lastCd = Math.max(-1, ...levels.flatMap((level) => level.cds));
+  return { lastCd, closed };
+}
 
 class UnitRewriter {
   private splices: ShellSplice[] = [];
@@ -230,8 +272,8 @@ class UnitRewriter {
   private readonly seenCwds: Array<{ at: number; cwd: string }> = [];
   /** Environments activated by a handled activation, with where. */
   private readonly activations: Array<{ at: number; environment: string }> = [];
-  /** Venv variables whose assignment is handled. */
-  private readonly variables = new Set<string>();
+  /** Venv variables whose assignment is handled, with the venv they named. */
+  private readonly variables = new Map<string, string>();
   private setupAt: number | undefined;
 
   constructor(
@@ -268,10 +310,33 @@ class UnitRewriter {
 
   /** Replaces or removes a whole command: what was decided inside it goes with it. */
   private replaceCommand(start: number, end: number, replacement: string, reason: string): void {
-    this.splices = this.splices.filter((splice) => splice.start < start || splice.end > end);
-    this.skipped = this.skipped.filter((entry) => entry.start < start || entry.start >= end);
-    this.consumed.push({ start, end });
-    this.splice(start, end, replacement, reason);
+    let from = start;
+    let to = end;
+    if (replacement === '') {
+      // Removals that meet (`a && b` both going) become one, so their `&&` is not taken twice;
+      // a line they empty goes with its line ending.
+      for (const splice of this.splices) {
+        if (splice.replacement !== '' || splice.end < from || splice.start > to) continue;
+        from = Math.min(from, splice.start);
+        to = Math.max(to, splice.end);
+      }
+      const text = this.unit.text;
+      // Only for a range that starts a line and stops short of its end (merged removals).
+      const partial =
+        to > from &&
+        (from === 0 || text[from - 1] === '\n') &&
+        !/[\r\n]/.test(text[from]!) &&
+        text[to - 1] !== '\n';
+      const lineEnd = text[to] === '\n' ? 1 : text.startsWith('\r\n', to) ? 2 : 0;
+      if (partial && lineEnd > 0) to += lineEnd;
+      else if (partial && to === text.length && from > 0) {
+        from -= text[from - 2] === '\r' ? 2 : 1;
+      }
+    }
+    this.splices = this.splices.filter((splice) => splice.start < from || splice.end > to);
+    this.skipped = this.skipped.filter((entry) => entry.start < from || entry.start >= to);
+    this.consumed.push({ start: from, end: to });
+    this.splice(from, to, replacement, reason);
   }
 
   private written(finding: ShellFindingInput): string {
@@ -284,7 +349,7 @@ class UnitRewriter {
     }
     if (finding.kind === 'venv-variable' && finding.reference.meta?.use !== true) {
       const variable = finding.reference.meta?.variable;
-      if (typeof variable === 'string') this.variables.add(variable);
+      if (typeof variable === 'string') this.variables.set(variable, finding.reference.environment);
     }
   }
 
@@ -335,11 +400,12 @@ class UnitRewriter {
   /** The directory the command at `offset` runs in, when it can be told. */
   private cwdAt(offset: number): string | undefined {
     const from = this.unit.scopeStart?.(offset) ?? 0;
-    const before = this.unit.text.slice(from, offset);
-    let lastCd = -1;
-    for (const match of before.matchAll(CD)) lastCd = from + match.index;
+    const { lastCd, closed } = directoryChanges(this.unit.text, from, offset);
     if (lastCd === -1) return this.unit.cwd;
-    const seen = this.seenCwds.filter((entry) => entry.at > lastCd && entry.at <= offset).pop();
+    const seen = this.seenCwds
+      .filter((entry) => entry.at > lastCd && entry.at <= offset)
+      .filter((entry) => !closed.some((range) => entry.at > range.start && entry.at < range.end))
+      .pop();
     return seen?.cwd;
   }
 
@@ -493,7 +559,9 @@ class UnitRewriter {
   /** A use of a venv variable moves with its assignment. */
   private followVariable(finding: ShellFindingInput): void {
     const variable = finding.reference.meta?.variable;
-    if (typeof variable === 'string' && this.variables.has(variable)) return;
+    // Only where it names the same venv: a relative value read after a `cd` names another.
+    const named = typeof variable === 'string' ? this.variables.get(variable) : undefined;
+    if (named !== undefined && named === finding.reference.environment) return;
     this.skip(
       finding,
       typeof variable === 'string'
@@ -515,7 +583,7 @@ class UnitRewriter {
       return;
     }
     this.splice(finding.start, finding.end, moved, `venv variable → ${this.facts.unifiedVenv}`);
-    if (typeof variable === 'string') this.variables.add(variable);
+    if (typeof variable === 'string') this.variables.set(variable, reference.environment);
   }
 
   private pythonpath(finding: ShellFindingInput): void {
