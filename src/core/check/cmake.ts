@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '../../util/exec.js';
 import { failsCheck, type ScanReference } from '../scan/model.js';
+import { drainQueue } from '../scan/pool.js';
 import { findExecutable } from '../tools.js';
 import { venvBin } from '../venv/marker.js';
 import type { BuildDir } from './build-dirs.js';
@@ -262,12 +263,12 @@ async function buildDirChecks(context: CheckContext, dir: BuildDir): Promise<Che
   const scan = await context.scan();
   const bin = venvBin(context.config.venv);
   const targets = customTargets(buildNinja);
-  const results = await Promise.all(
-    targets.map(async (target) => ({
-      target,
-      lines: await targetCommands(ninja, dir, target, context.options.env),
-    })),
-  );
+  // A project may define many custom targets: a few ninja processes at a time.
+  const results: Array<{ target: string; lines: string[] | undefined }> = [];
+  await drainQueue(targets, 4, async (target) => {
+    results.push({ target, lines: await targetCommands(ninja, dir, target, context.options.env) });
+  });
+  results.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   for (const { target, lines } of results) {
     if (!lines) continue;
     const invocations = lines.flatMap((line) => pythonInvocations(line, dir.dir));
