@@ -53,7 +53,7 @@ export const command: CommandModule = {
       ['--timeout SECONDS', 'per MCP server: start, initialize and tools/list (default 30)'],
       ['--network', 'connect to remote (sse/http) MCP servers too'],
       ['--build-dir DIR', 'read this CMake build directory (repeatable) instead of looking'],
-      ['--configure', 'configure the project into a temporary Ninja build directory'],
+      ['--configure', 'check a fresh configuration (a temporary Ninja build) instead'],
     ],
     examples: [
       ['onevenv check', 'every check; exit 1 when any fails'],
