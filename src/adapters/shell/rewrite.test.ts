@@ -155,6 +155,30 @@ describe('shell rewriter', () => {
     ]);
   });
 
+  it('keeps what stands for a directory before the venv; installs chained to the creation go', () => {
+    const run = rewrite(
+      [
+        '#!/usr/bin/env bash',
+        'HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+        'python3 -m venv "$HERE/.venv" && "$HERE/.venv/bin/pip" install -r "$HERE/requirements.txt"',
+        'source "$HERE/.venv/bin/activate" || exit 1',
+        'exec python -m app "$@"',
+        '',
+      ].join('\n'),
+      'scripts/setup_venv.sh',
+    );
+    expect(run.text).toEqual(
+      [
+        '#!/usr/bin/env bash',
+        'HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+        `[ -x "$HERE/../python/.venv/bin/python3" ] || ${CHECK}`,
+        'source "$HERE/../python/.venv/bin/activate" || exit 1',
+        'exec python -m app "$@"',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('uses ${BASH_SOURCE[0]} to anchor paths when the script already does', () => {
     const run = rewrite(
       '#!/bin/bash\nHERE="$(dirname "${BASH_SOURCE[0]}")"\n.venv/bin/python x.py\n',

@@ -5,12 +5,14 @@ import { scanShell } from '../../core/shell/index.js';
 import { listCommands } from './commands.js';
 import { detectShellReferences } from './detect.js';
 import {
+  composeWord,
   type EntryPath,
   type Fragment,
   inDoubleQuotes,
+  moveWord,
   planShellText,
   relativePath,
-  shellWord,
+  unquoteWhole,
 } from './move-shell.js';
 import { settle } from './settle.js';
 
@@ -182,11 +184,20 @@ function rewriteScript(
       context,
       venvAt,
       absoluteVenvAt: () => anchored,
-      creation: (offset) => {
+      creation: (offset, site) => {
         const venv = venvAt(offset);
-        const python = venv.expands
-          ? `"${venv.text}/bin/python3"`
-          : shellWord(`${venv.text}/bin/python3`);
+        // The created path keeps what stands before it: `"$HERE/.venv"` → `"$HERE/../python/.venv"`.
+        const target = site.reference.meta?.path;
+        const { quote, body } = unquoteWhole(typeof target === 'string' ? target : '');
+        const python =
+          (body === ''
+            ? undefined
+            : moveWord(
+                `${quote}${body}/bin/python3${quote}`,
+                site.reference.environment,
+                unified,
+                () => venv,
+              )) ?? composeWord(venv, '/bin/python3', '');
         return [`[ -x ${python} ] || { echo "${inDoubleQuotes(message)}" >&2; exit 1; }`];
       },
       creationReason: `venv creation → a check for ${unified} (built by ${context.setupScript})`,
