@@ -147,6 +147,15 @@ describe('devcontainer rewriter', () => {
     expectSettled(appended);
   });
 
+  it('rewrites what it can read of a malformed file, adding nothing to it', () => {
+    expect(rewrite('').result).toEqual({ edits: [], skipped: [], notes: [] });
+    const run = rewrite(
+      '{ "postCreateCommand": "python3 -m venv .venv && pip install -r requirements.txt", "customizations": {',
+    );
+    expect(run.text).toEqual('{ "postCreateCommand": "python/setup.sh", "customizations": {');
+    expectSettled(run);
+  });
+
   it('keeps CRLF line endings', () => {
     const text =
       '{\r\n  "image": "python:3.11",\r\n  "postCreateCommand": "python3 -m venv .venv && .venv/bin/pip install -e replay"\r\n}\r\n';

@@ -137,6 +137,13 @@ describe('docs rewriter', () => {
     expectSettled(run, 'replay/README.md');
   });
 
+  it('rewrites an unclosed block to the end, and nothing in an empty file', () => {
+    expect(rewrite('').result).toEqual({ edits: [], skipped: [], notes: [] });
+    const run = rewrite('```bash\npython3 -m venv .venv\n. .venv/bin/activate');
+    expect(run.text).toEqual('```bash\npython/setup.sh\n. python/.venv/bin/activate');
+    expectSettled(run);
+  });
+
   it('keeps CRLF line endings and reStructuredText literal blocks', () => {
     const text =
       'Setup\r\n=====\r\n\r\nCreate the venv::\r\n\r\n    python3 -m venv scripts/.venv\r\n    scripts/.venv/bin/pip install -r requirements.txt\r\n\r\nThen ``source scripts/.venv/bin/activate``.\r\n';

@@ -287,6 +287,15 @@ describe('mcp-json rewriter', () => {
     expectSettled(run);
   });
 
+  it('rewrites what it can read of a malformed file, and nothing in an empty one', () => {
+    expect(rewrite('').result).toEqual({ edits: [], skipped: [], notes: [] });
+    const run = rewrite(
+      '{"mcpServers": {"a": {"command": "scripts/.venv/bin/python3", "env": {"PYTHONPATH": "build/Debug/python"',
+    );
+    expect(run.text).toEqual('{"mcpServers": {"a": {"command": "python/.venv/bin/python3"');
+    expectSettled(run);
+  });
+
   it('leaves an already unified config and look-alikes alone', () => {
     const unified = `{
   "mcpServers": {

@@ -294,6 +294,8 @@ function insertMembers(
 ): Edit[] {
   const open = object.offset;
   const close = object.offset + object.length - 1;
+  // An object the file never closes (malformed) gets nothing.
+  if (close <= open || text[close] !== '}') return [];
   const existing = object.children ?? [];
   const last = existing[existing.length - 1];
   const valueEnd = last ? last.offset + last.length : open + 1;

@@ -249,6 +249,18 @@ describe('vscode rewriter: tasks', () => {
     ]);
   });
 
+  it('rewrites what it can read of a malformed file, and nothing in an empty one', () => {
+    expect(rewrite('', '.vscode/tasks.json').result).toEqual({ edits: [], skipped: [], notes: [] });
+    const run = rewrite(
+      '{ "tasks": [ { "label": "t", "type": "shell", "command": "scripts/.venv/bin/python x.py"',
+      '.vscode/tasks.json',
+    );
+    expect(run.text).toEqual(
+      '{ "tasks": [ { "label": "t", "type": "shell", "command": "python/.venv/bin/python3 x.py"',
+    );
+    expectSettled(run, '.vscode/tasks.json');
+  });
+
   it('keeps CRLF line endings', () => {
     const text =
       '{\r\n  "tasks": [\r\n    {\r\n      "label": "t",\r\n      "command": "scripts/.venv/bin/python3 -m tool",\r\n      "options": {\r\n        "env": {\r\n          "PYTHONPATH": "build/debug/python"\r\n        }\r\n      }\r\n    }\r\n  ]\r\n}\r\n';
