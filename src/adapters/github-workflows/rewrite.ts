@@ -25,18 +25,10 @@ import {
   listCommands,
   startsLine,
 } from '../shell/commands.js';
-import {
-  composeWord,
-  type EntryPath,
-  type Fragment,
-  inDoubleQuotes,
-  installStays,
-  moveWord,
-  planShellText,
-  type Site,
-  skipReasonText,
-} from '../shell/move-shell.js';
+import { installStays, skipReasonText } from '../shell/installs.js';
+import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
 import { type Change, type Plan, settle } from '../shell/settle.js';
+import { composeWord, type Fragment, inDoubleQuotes, moveWord } from '../shell/words.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN } from '../types.js';
 import { detectWorkflowReferences } from './detect.js';
 import { type MappedScalar, mapScalar } from './scalar-text.js';

@@ -1,16 +1,10 @@
 import type { RewriteContext, RewriteResult, Rewriter } from '../../core/adopt/types.js';
 import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
 import { gapTokens, listCommands, wholeLines } from '../shell/commands.js';
-import {
-  type EntryPath,
-  type Fragment,
-  moveWord,
-  planShellText,
-  relativePath,
-  type Site,
-  skipReasonText,
-} from '../shell/move-shell.js';
+import { skipReasonText } from '../shell/installs.js';
+import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
 import { type Change, type Plan, settle } from '../shell/settle.js';
+import { type Fragment, moveWord, relativePath } from '../shell/words.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN } from '../types.js';
 import { detectMakefileReferences } from './detect.js';
 

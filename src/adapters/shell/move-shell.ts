@@ -1,7 +1,5 @@
 import type { RewriteContext, SkippedReference } from '../../core/adopt/types.js';
-import { normalizeName } from '../../core/pep508.js';
 import type { ScanReference } from '../../core/scan/model.js';
-import { UNKNOWN } from '../../core/shell/index.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN } from '../types.js';
 import {
   commandIndexAt,
@@ -20,7 +18,9 @@ import {
   splitTopLevel,
   startsLine,
 } from './commands.js';
+import { installStays, skipReasonText } from './installs.js';
 import type { Change, Dependent, Plan } from './settle.js';
+import { composeWord, type Fragment, inDoubleQuotes, moveWord, unquoteWhole } from './words.js';
 
 /**
  * Moves the references the shared shell scanner found in one piece of shell text (a
@@ -34,16 +34,6 @@ export interface Site {
   reference: ScanReference;
   start: number;
   end: number;
-}
-
-/** The unified venv as shell text; `expands` when it must stand inside double quotes. */
-export interface Fragment {
-  text: string;
-  expands: boolean;
-  /** Relative to the directory the script has moved to, so `$PWD/` before a path holds. */
-  relative?: boolean;
-  /** Expands, yet needs no quotes: what it expands to has no blanks (`$GITHUB_WORKSPACE`). */
-  unquoted?: boolean;
 }
 
 /** How an entry of a PYTHONPATH value reads. */
@@ -79,31 +69,6 @@ export interface ShellMoveOptions {
   entryPath(raw: string, offset: number): EntryPath;
 }
 
-export function skipReasonText(reference: ScanReference, context: RewriteContext): string {
-  switch (reference.skipReason) {
-    case 'contains-variable':
-      return `built from a variable onevenv cannot resolve: point it at ${context.unifiedVenv} by hand`;
-    case 'external-interpreter':
-      return `names ${reference.environment}, outside the repository: left as it is`;
-    case 'parse-error':
-      return 'the file could not be parsed: fix it and run adopt again';
-    case 'documentation':
-      return 'documentation: rewritten only with adopt --docs';
-    default:
-      if (reference.meta?.runner === 'uv run') {
-        return `uv run picks the venv of the nearest pyproject.toml: call ${context.interpreter} instead`;
-      }
-      if (reference.kind === 'venv-create') {
-        return `creates a venv onevenv cannot locate: replace it with ${context.setupScript} by hand`;
-      }
-      return `onevenv does not rewrite this form: move it to ${context.unifiedVenv} by hand`;
-  }
-}
-
-/** Packages setup.sh brings along with the lock. */
-const INSTALLER_PACKAGES = new Set(['pip', 'setuptools', 'wheel', 'uv']);
-/** Options that install somewhere other than the environment. */
-const ELSEWHERE = /^(?:--user|--target|-t|--prefix|--root)(?:=|$)|^-t./;
 /** Commands that only test, so an `if` around an install can go with it. */
 const TESTS = new Set([
   '[',
@@ -120,195 +85,7 @@ const TESTS = new Set([
 /** Commands that only talk, so an `if` body can go with them. */
 const TALK = new Set(['echo', 'printf', ':', 'true']);
 const PYTHON_OR_PIP = /^(?:python|pypy|pip)(?:\d+(?:\.\d+)*)?$/;
-const PYTHON_NAME = /^(?:python|pythonw|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?$/i;
 const VARIABLE_USE = /\$[({]?([A-Za-z_][A-Za-z0-9_]*)/g;
-const CWD_LEAD = /\$\(\s*pwd\s*\)|`pwd`|\$\{?PWD\b/;
-
-function metaList(reference: ScanReference, key: string): string[] {
-  const value = reference.meta?.[key];
-  return Array.isArray(value) ? value : [];
-}
-
-function stripExtras(path: string): string {
-  return path.replace(/\[[^\]]*\]$/, '').replace(/\/+$/, '') || '.';
-}
-
-/**
- * What of a `pip install` the lock does not hold (empty: it holds everything): packages
- * nothing declares, editables of packages that are not local editables, remote or
- * variable requirement files. Requirement files in the repository were merged into the
- * declaration by adopt.
- */
-export function uncoveredInstalls(reference: ScanReference, context: RewriteContext): string[] {
-  const declared = new Set(context.declaredPackages);
-  const editables = new Set(context.editables);
-  const missing: string[] = [];
-  for (const path of metaList(reference, 'requirements')) {
-    if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(path) || path.includes('$') || path.includes(UNKNOWN))
-      missing.push(`-r ${path}`);
-    else if (path.startsWith('/') || path.startsWith('..')) missing.push(`-r ${path}`);
-  }
-  for (const path of metaList(reference, 'editables')) {
-    if (!editables.has(stripExtras(path))) missing.push(`-e ${path}`);
-  }
-  for (const spec of metaList(reference, 'packages')) {
-    const local = /[/\\]|^\.\.?(?:\[|$)/.test(spec) && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(spec);
-    if (local) {
-      if (!editables.has(stripExtras(spec))) missing.push(spec);
-      continue;
-    }
-    const name = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/.exec(spec.trim())?.[0];
-    const normalized = name === undefined ? undefined : normalizeName(name);
-    if (
-      normalized === undefined ||
-      !(declared.has(normalized) || INSTALLER_PACKAGES.has(normalized))
-    ) {
-      missing.push(spec);
-    }
-  }
-  const anything =
-    metaList(reference, 'requirements').length +
-    metaList(reference, 'editables').length +
-    metaList(reference, 'packages').length;
-  if (anything === 0) missing.push('(nothing onevenv can tell)');
-  return missing;
-}
-
-/**
- * Why a `pip install` stays (undefined: the lock holds all it installs, into the venv):
- * what nothing declares, or an install outside any venv (`--user`, `--target`).
- */
-export function installStays(
-  reference: ScanReference,
-  words: readonly { value: string }[],
-  context: RewriteContext,
-): string | undefined {
-  const elsewhere = words.find((w) => ELSEWHERE.test(w.value));
-  if (elsewhere !== undefined) {
-    return `installs with ${elsewhere.value}, outside any venv: left as it is`;
-  }
-  const missing = uncoveredInstalls(reference, context);
-  if (missing.length === 0) return undefined;
-  return `installs ${missing.join(', ')}, which ${context.configFile} does not declare: add ${missing.length === 1 ? 'it' : 'them'} (onevenv add), then remove this install`;
-}
-
-function relativeSegments(from: string, to: string): string[] {
-  const a = from === '' || from === '.' ? [] : from.split('/');
-  const b = to === '' || to === '.' ? [] : to.split('/');
-  let common = 0;
-  while (common < a.length && common < b.length && a[common] === b[common]) common++;
-  return [...a.slice(common).map(() => '..'), ...b.slice(common)];
-}
-
-/** `to` (repo-relative) from directory `from` (repo-relative). */
-export function relativePath(from: string, to: string): string {
-  return relativeSegments(from, to).join('/') || '.';
-}
-
-/** Escapes text for the inside of a double-quoted shell string. */
-export function inDoubleQuotes(text: string): string {
-  return text.replace(/["$`\\]/g, '\\$&');
-}
-
-/** A shell word for a plain path: as is when safe, else single-quoted. */
-export function shellWord(text: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
-  return `'${text.replace(/'/g, "'\\''")}'`;
-}
-
-/** `fragment` followed by plain `rest`, as one word in the quoting context `quote`. */
-export function composeWord(fragment: Fragment, rest: string, quote: string): string {
-  if (quote === '' && fragment.unquoted === true && /^[\w@%+=:,./-]*$/.test(rest)) {
-    return `${fragment.text}${rest}`;
-  }
-  if (quote === '"' || (quote === '' && fragment.expands)) {
-    const head = fragment.expands ? fragment.text : inDoubleQuotes(fragment.text);
-    return `"${head}${inDoubleQuotes(rest)}"`;
-  }
-  if (quote === "'") {
-    if (fragment.expands) return `"${fragment.text}${inDoubleQuotes(rest)}"`;
-    return `'${`${fragment.text}${rest}`.replace(/'/g, "'\\''")}'`;
-  }
-  return shellWord(`${fragment.text}${rest}`);
-}
-
-/** The text inside one pair of quotes around the whole of `raw`, and the quote. */
-export function unquoteWhole(raw: string): { quote: string; body: string } {
-  if (raw.length >= 2 && raw[0] === "'" && raw.endsWith("'") && !raw.slice(1, -1).includes("'")) {
-    return { quote: "'", body: raw.slice(1, -1) };
-  }
-  if (raw.length >= 2 && raw[0] === '"' && raw.endsWith('"')) {
-    const pieces = splitTopLevel(raw, () => false);
-    // One double-quoted string: nothing of the word lies outside the quotes.
-    let depth = 0;
-    let closesEarly = false;
-    for (let i = 1; i < raw.length - 1; i++) {
-      const c = raw[i]!;
-      if (c === '\\') {
-        i++;
-        continue;
-      }
-      if (c === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) depth++;
-      else if ((c === ')' || c === '}') && depth > 0) depth--;
-      else if (c === '"' && depth === 0) closesEarly = true;
-    }
-    if (pieces.length === 1 && !closesEarly) return { quote: '"', body: raw.slice(1, -1) };
-  }
-  return { quote: '', body: raw };
-}
-
-/** The venv tail of a path: `/bin/python3`, `/bin/activate`, a console script, or ''. */
-function venvTail(body: string): { dir: string; rest: string } | undefined {
-  const match = /^(.*?)\/(bin|Scripts)(?:\/([^/]*))?$/s.exec(body);
-  if (!match || match[1] === '') return { dir: body, rest: '' };
-  const name = match[3];
-  if (match[2] === 'Scripts' || name?.toLowerCase().endsWith('.exe')) return undefined;
-  if (name === undefined) return { dir: match[1]!, rest: '/bin' };
-  if (PYTHON_NAME.test(name))
-    return { dir: match[1]!, rest: `/bin/${name === 'python' ? name : 'python3'}` };
-  return { dir: match[1]!, rest: `/bin/${name}` };
-}
-
-function plainSegment(segment: string): boolean {
-  return segment !== '' && segment !== '.' && segment !== '..' && !/[$"'`~\\]/.test(segment);
-}
-
-/**
- * A path word naming venv `environment`, moved onto the unified venv. What stands for a
- * directory before the venv (`$SCRIPT_DIR/`, `$(git rev-parse --show-toplevel)/`) stays;
- * a relative path, or one built on the current directory, is spelled by `venvAt`.
- */
-export function moveWord(
-  raw: string,
-  environment: string,
-  unified: string,
-  venv: () => Fragment | undefined,
-): string | undefined {
-  const { quote, body } = unquoteWhole(raw);
-  const tail = venvTail(body);
-  if (tail === undefined) return undefined;
-  const segments = tail.dir.split('/');
-  const envSegments = environment === '.' || environment === '' ? [] : environment.split('/');
-  for (let k = 0; k < segments.length; k++) {
-    const tailSegments = segments.slice(k);
-    if (!tailSegments.every(plainSegment) || tailSegments.length > envSegments.length) continue;
-    const offset = envSegments.length - tailSegments.length;
-    if (!tailSegments.every((segment, i) => segment === envSegments[offset + i])) continue;
-    const lead = segments.slice(0, k);
-    const cwdLead = CWD_LEAD.test(lead.join('/'));
-    if (cwdLead || lead.every((s) => s === '.' || s === '..')) {
-      const fragment = venv();
-      if (fragment === undefined) return undefined;
-      // `$PWD/…` after the script moved to a known directory stays absolute, as written.
-      if (!(cwdLead && fragment.relative === true)) return composeWord(fragment, tail.rest, quote);
-    }
-    const base = envSegments.slice(0, offset).join('/');
-    const moved = [...lead, ...relativeSegments(base, unified)].join('/');
-    return `${quote}${moved}${quote === '"' ? inDoubleQuotes(tail.rest) : tail.rest}${quote}`;
-  }
-  return undefined;
-}
-
 function namesUsed(raw: string): string[] {
   return [...raw.matchAll(VARIABLE_USE)].map((m) => m[1]!);
 }

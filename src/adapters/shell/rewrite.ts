@@ -4,17 +4,16 @@ import { classifyReferences, type ScanReference } from '../../core/scan/model.js
 import { scanShell } from '../../core/shell/index.js';
 import { listCommands } from './commands.js';
 import { detectShellReferences } from './detect.js';
+import { type EntryPath, planShellText } from './move-shell.js';
+import { settle } from './settle.js';
 import {
   composeWord,
-  type EntryPath,
   type Fragment,
   inDoubleQuotes,
   moveWord,
-  planShellText,
   relativePath,
   unquoteWhole,
-} from './move-shell.js';
-import { settle } from './settle.js';
+} from './words.js';
 
 /**
  * Shell scripts onto the unified venv (see readme.md, "Rewrite"): a venv creation becomes
