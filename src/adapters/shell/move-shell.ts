@@ -20,7 +20,7 @@ import {
 } from './commands.js';
 import { installStays, skipReasonText } from './installs.js';
 import type { Change, Dependent, Plan } from './settle.js';
-import { composeWord, type Fragment, inDoubleQuotes, moveWord, unquoteWhole } from './words.js';
+import { composeWord, type Fragment, moveWord, unquoteWhole } from './words.js';
 
 /**
  * Moves the references the shared shell scanner found in one piece of shell text (a
