@@ -7,7 +7,6 @@ import {
   decodedIndex,
   removeJsonMember,
   removeJsonMembers,
-  replaceJsonString,
   spliceJsonString,
 } from './rewrite-json.js';
 import { relativePath } from './rewrite-paths.js';
@@ -154,8 +153,13 @@ function rewriteArgv(
       `installs ${missing.join(', ')}, which ${facts.setupScript} does not: declare ${missing.length === 1 ? 'it' : 'them'} (onevenv add) and remove this install`,
     );
   }
+  // The command starts inside the first string (a shell task's `"cd x && python3 -m venv"`):
+  // what comes before it stays, and a `cd` there leaves only the root to spell from.
+  const decoded = decodeString(text, first)!;
+  const from = Math.max(0, decodedIndex(decoded, reference.span.start));
+  const moved = /(?:^|[\s;&|(])(?:cd|pushd|popd)\b/.test(decoded.value.slice(0, from));
   const script =
-    scope.cwd !== undefined
+    scope.cwd !== undefined && !moved
       ? relativePath(scope.cwd, facts.setupScript)
       : scope.root !== undefined
         ? `${scope.root}/${facts.setupScript}`
@@ -170,14 +174,10 @@ function rewriteArgv(
   const covered = strings.filter(
     (node) => node.offset > first.offset && node.offset + node.length <= last.offset + last.length,
   );
-  const edits: Edit[] = [];
-  const head = replaceJsonString(
-    text,
-    first,
-    script.includes('/') ? script : `./${script}`,
-    reason,
-  );
-  if (head) edits.push(head);
+  let spelled = script.includes('/') ? script : `./${script}`;
+  // After a `cd` in shell text the root is a variable the shell splits on blanks: quote it.
+  if (moved) spelled = `"${spelled}"`;
+  const edits: Edit[] = [spliceJsonString(decoded, from, decoded.value.length, spelled, reason)];
   const removal = removeStrings(text, first, covered, reason);
   if (!removal) return skip(skipReasonText({ ...reference, skipReason: 'unsupported' }, facts));
   edits.push(removal);

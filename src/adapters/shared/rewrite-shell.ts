@@ -97,9 +97,11 @@ export function uncoveredInstalls(reference: ScanReference, facts: Facts): strin
     if (!editables.has(path.replace(/\[[^\]]*\]$/, ''))) missing.push(`-e ${path}`);
   }
   for (const spec of metaList(reference, 'packages')) {
+    // A directory (`pip install .` in replay/ reads as `replay`) is covered as an editable.
+    if (editables.has(spec.replace(/\[[^\]]*\]$/, ''))) continue;
     const local = /[/\\]|^\.\.?(?:\[|$)/.test(spec) && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(spec);
     if (local) {
-      if (!editables.has(spec.replace(/\[[^\]]*\]$/, ''))) missing.push(spec);
+      missing.push(spec);
       continue;
     }
     const name = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/.exec(spec.trim())?.[0];

@@ -129,6 +129,7 @@ describe('vscode rewriter: tasks', () => {
       "command": "python3 -m venv .venv && source .venv/bin/activate && pip install -r requirements.txt && npm ci"
     },
     { "label": "tools", "type": "shell", "command": "pip", "args": ["install", "pytest"] },
+    { "label": "both", "type": "shell", "command": "npm ci && python3 -m venv", "args": [".venv"] },
     { "label": "lint", "type": "shell", "command": "pip install black && black ." }
   ]
 }
@@ -144,6 +145,7 @@ describe('vscode rewriter: tasks', () => {
       "command": "python/setup.sh && source python/.venv/bin/activate && npm ci"
     },
     { "label": "tools", "type": "shell", "command": "python/setup.sh" },
+    { "label": "both", "type": "shell", "command": "npm ci && python/setup.sh" },
     { "label": "lint", "type": "shell", "command": "pip install black && black ." }
   ]
 }
