@@ -179,6 +179,14 @@ describe('shell rewriter', () => {
     );
   });
 
+  it('writes paths in direnv’s .envrc relative to its directory, where direnv evaluates it', () => {
+    const run = rewrite(
+      'source .venv/bin/activate\nexport PYTHONPATH=../build/debug/python\n',
+      'svc/.envrc',
+    );
+    expect(run.text).toEqual('source ../python/.venv/bin/activate\n');
+  });
+
   it('uses ${BASH_SOURCE[0]} to anchor paths when the script already does', () => {
     const run = rewrite(
       '#!/bin/bash\nHERE="$(dirname "${BASH_SOURCE[0]}")"\n.venv/bin/python x.py\n',
