@@ -51,6 +51,20 @@ export function run(
   });
 }
 
+/**
+ * The environment for a nested npm or npx: without the `npm_*` variables of the npm that
+ * started the tests (`npm test`, `npx vitest`), which would point it at this project
+ * (npm_config_local_prefix) instead of the directory it runs in.
+ */
+export function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^npm_/i.test(name) || name === 'INIT_CWD') continue;
+    env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
 /** What `npm pack` needs to build the package from its sources. */
 const PACKAGE_INPUTS = [
   'package.json',
@@ -79,6 +93,7 @@ export async function packPackage(work: string): Promise<{ tarball: string; file
   await fs.symlink(path.join(projectRoot, 'node_modules'), path.join(source, 'node_modules'));
   const packed = await run('npm', ['pack', '--json', '--pack-destination', out], {
     cwd: source,
+    env: cleanNpmEnv(),
     timeoutMs: 5 * 60_000,
   });
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
@@ -105,7 +120,7 @@ function realExecutable(name: string): string {
 /**
  * A directory of symlinks to exactly the tools the "CI with only a system Python" case
  * may use: python3, a shell, git, the C++ toolchain (cmake, ninja, c++ and the assembler
- * and linker the compiler driver runs), and the coreutils the start script calls. No
+ * and linker the compiler driver runs, ar and ranlib for the static library), and the coreutils the start script calls. No
  * node, no npm, no uv.
  */
 export const RESTRICTED_TOOLS = [
@@ -118,6 +133,8 @@ export const RESTRICTED_TOOLS = [
   'c++',
   'as',
   'ld',
+  'ar',
+  'ranlib',
   'dirname',
 ];
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveOnce } from '../../src/core/demo/server.js';
 import { gitEnv, runCli } from '../helpers/repo.js';
 import {
+  cleanNpmEnv,
   hashTree,
   mcpServers,
   mcpSession,
@@ -44,9 +45,11 @@ beforeAll(async () => {
   packed = await packPackage(work);
   const empty = path.join(work, 'empty');
   await fs.mkdir(empty);
-  const env = { ...process.env, NO_COLOR: '1' };
-  version = await run('npx', ['--yes', packed.tarball, '--version'], { cwd: empty, env });
-  demo = await run('npx', ['--yes', packed.tarball, 'demo', '--keep', adopted, '--json'], {
+  const env = cleanNpmEnv({ NO_COLOR: '1' });
+  // As a user types it: a path to the tarball (npx takes an absolute one for a command).
+  const tarball = path.relative(empty, packed.tarball);
+  version = await run('npx', ['--yes', tarball, '--version'], { cwd: empty, env });
+  demo = await run('npx', ['--yes', tarball, 'demo', '--keep', adopted, '--json'], {
     cwd: empty,
     env,
     timeoutMs: 15 * MINUTE,
@@ -73,13 +76,15 @@ describe('the published package', () => {
     const pkg = JSON.parse(
       await fs.readFile(path.join(work, 'package-source/package.json'), 'utf8'),
     );
-    expect({ code: version.code, stdout: version.stdout }).toEqual({
+    expect({ code: version.code, stdout: version.stdout, stderr: version.stderr }).toEqual({
       code: 0,
       stdout: `${pkg.version}\n`,
+      stderr: expect.not.stringMatching(/error/i),
     });
   });
 
   it('demo passes AC1–AC7 on the bundled example', () => {
+    expect(demo.stdout.startsWith('{'), demo.stderr).toBe(true);
     const report = JSON.parse(demo.stdout) as {
       ok: boolean;
       criteria: Array<{ id: string; ok: boolean; detail: string }>;
@@ -101,7 +106,19 @@ describe('the published package', () => {
       'AC6',
       'AC7',
     ]);
-    expect(demo.stderr).toContain('Seed ticket acceptance');
+    // The narration (stderr) shows every step done; --json leaves stdout to the report.
+    const steps = [...demo.stderr.matchAll(/^([✓✗–]) \d {2}(\w+)/gmu)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(steps).toEqual([
+      '✓ copy',
+      '✓ scan',
+      '✓ adopt',
+      '✓ setup',
+      '✓ build',
+      '✓ check',
+      '✓ replay',
+    ]);
   });
 });
 

@@ -19,11 +19,16 @@ function entry(
 
 const CHECKS: CheckEntry[] = [
   entry('import', 'group mcp', true, 'fastmcp'),
-  entry('mcp', 'codebase (.mcp.json)', true, '1 tool: find_symbol'),
-  entry('mcp', 'traceability (.mcp.json)', true, '2 tools: list_decisions, recent_commits'),
+  entry('mcp', 'codebase (.mcp.json)', true, 'codebase answered initialize and tools/list: 1 tool'),
+  entry('mcp', 'traceability (.mcp.json)', true, 'answered: 2 tools'),
   entry('cmake', 'CMakeLists.txt', true, 'every Python command runs PROJECT_PYTHON'),
   entry('cmake', 'build/debug', true, '8 targets run python/.venv/bin/python3'),
-  entry('abi', 'msd_reader', true, 'cpython-311-x86_64-linux-gnu'),
+  entry(
+    'abi',
+    'build/debug/python/msd_reader.cpython-311-x86_64-linux-gnu.so',
+    true,
+    'msd_reader: built for CPython 3.11 (x86_64-linux-gnu), the venv ABI',
+  ),
   entry('lock', 'python/requirements.txt', true, 'current'),
   entry('generated', 'python/README.md', true, 'current'),
   entry('generated', 'python/setup.sh', true, 'current'),
@@ -69,9 +74,10 @@ function passingFacts(): DemoFacts {
     check: { outcome: outcome('onevenv check --json', 0, 6), checks: CHECKS },
     lock: {
       exists: true,
-      requirements: 76,
-      pinned: 76,
-      hashed: 76,
+      requirements: 99,
+      packages: 76,
+      pinned: 99,
+      hashed: 99,
       tracked: { lock: true, declaration: true },
     },
     docs: {
@@ -115,19 +121,19 @@ describe('judgeCriteria', () => {
         id: 'AC3',
         ok: true,
         detail:
-          '2 servers answered initialize and tools/list: codebase (.mcp.json) (1 tool: find_symbol); traceability (.mcp.json) (2 tools: list_decisions, recent_commits)',
+          '2 servers answered initialize and tools/list: codebase (1 tool), traceability (2 tools)',
       },
       {
         id: 'AC4',
         ok: true,
         detail:
-          'scan finds every CMake reference on python/.venv; check: 2 CMake checks pass, msd_reader matches the venv ABI',
+          "scan finds every CMake reference on python/.venv; check: 2 CMake checks pass, msd_reader is built for the venv's ABI",
       },
       {
         id: 'AC5',
         ok: true,
         detail:
-          'python/requirements.txt pins 76 requirements (== with hashes) for the groups of python/pyproject.toml; both committed',
+          'python/requirements.txt pins 76 packages (== with hashes) for the groups of python/pyproject.toml; both committed',
       },
       {
         id: 'AC6',
@@ -212,7 +218,7 @@ describe('judgeCriteria', () => {
     expect(result.AC4).toEqual(result.AC3);
     expect(result.AC5).toEqual([
       true,
-      'python/requirements.txt pins 76 requirements (== with hashes) for the groups of python/pyproject.toml; both committed (onevenv check gave no report: exit 3)',
+      'python/requirements.txt pins 76 packages (== with hashes) for the groups of python/pyproject.toml; both committed (onevenv check gave no report: exit 3)',
     ]);
     expect(result.AC6?.[0]).toBe(true);
   });
@@ -240,8 +246,8 @@ describe('judgeCriteria', () => {
 
   it('checks the files behind AC5 and AC6', () => {
     const unpinned = passingFacts();
-    unpinned.lock!.pinned = 70;
-    expect(rows(unpinned).AC5).toEqual([false, '6 of 76 requirements are not pinned with ==']);
+    unpinned.lock!.pinned = 93;
+    expect(rows(unpinned).AC5).toEqual([false, '6 of 99 requirements are not pinned with ==']);
     const uncommitted = passingFacts();
     uncommitted.lock!.tracked.lock = false;
     expect(rows(uncommitted).AC5).toEqual([
@@ -307,7 +313,7 @@ describe('lockStats', () => {
       'gamma>=1',
       `delta===0.1 ${hash}`,
     ].join('\n');
-    expect(lockStats(text)).toEqual({ requirements: 4, pinned: 3, hashed: 3 });
+    expect(lockStats(text)).toEqual({ requirements: 4, packages: 4, pinned: 3, hashed: 3 });
   });
 });
 

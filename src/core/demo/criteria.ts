@@ -141,6 +141,18 @@ function judgeBuild(facts: DemoFacts): Verdict {
   ];
 }
 
+/** `codebase (1 tool)` from target `codebase (.mcp.json)` and a detail that counts tools. */
+function describeServer(entry: CheckEntry): string {
+  const name = entry.target.replace(/ \([^)]*\)$/, '');
+  const tools = /\b(\d+ tools?)\b/.exec(entry.detail)?.[1];
+  return tools ? `${name} (${tools})` : `${name} (${firstLine(entry.detail)})`;
+}
+
+/** `msd_reader` from `build/debug/python/msd_reader.cpython-311-x86_64-linux-gnu.so`. */
+function moduleName(target: string): string {
+  return target.split('/').pop()!.split('.')[0]!;
+}
+
 function judgeMcp(facts: DemoFacts): Verdict {
   const servers = checksOf(facts, 'mcp');
   if (typeof servers === 'string') return [false, servers];
@@ -154,7 +166,7 @@ function judgeMcp(facts: DemoFacts): Verdict {
   return [
     true,
     `${servers.length} server${servers.length === 1 ? '' : 's'} answered initialize and tools/list: ` +
-      servers.map((entry) => `${entry.target} (${firstLine(entry.detail)})`).join('; '),
+      servers.map(describeServer).join(', '),
   ];
 }
 
@@ -185,7 +197,7 @@ function judgeCmake(facts: DemoFacts): Verdict {
   return [
     true,
     `scan finds every CMake reference on python/.venv; check: ${ran.length} CMake check${ran.length === 1 ? '' : 's'} pass, ` +
-      modules.map((entry) => `${entry.target} matches the venv ABI`).join(', '),
+      modules.map((entry) => `${moduleName(entry.target)} is built for the venv's ABI`).join(', '),
   ];
 }
 
@@ -213,7 +225,7 @@ function judgeLock(facts: DemoFacts): Verdict {
   if (bad) return [false, bad];
   return [
     true,
-    `python/requirements.txt pins ${lock.requirements} requirements (== with hashes) for the groups of python/pyproject.toml; both committed` +
+    `python/requirements.txt pins ${lock.packages} packages (== with hashes) for the groups of python/pyproject.toml; both committed` +
       verifiedByCheck(facts),
   ];
 }

@@ -91,6 +91,8 @@ export interface LockFacts {
   exists: boolean;
   /** Requirement lines (one per package and marker). */
   requirements: number;
+  /** Distinct package names among them. */
+  packages: number;
   pinned: number;
   hashed: number;
   /** Both files tracked by git in the adopted commit. */

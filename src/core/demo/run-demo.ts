@@ -178,8 +178,11 @@ async function tracked(context: Context, file: string): Promise<boolean> {
 }
 
 /** python/requirements.txt as pip reads it: backslash continuations joined, options and comments skipped. */
-export function lockStats(text: string): Pick<LockFacts, 'requirements' | 'pinned' | 'hashed'> {
+export function lockStats(
+  text: string,
+): Pick<LockFacts, 'requirements' | 'packages' | 'pinned' | 'hashed'> {
   const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  const names = new Set<string>();
   let requirements = 0;
   let pinned = 0;
   let hashed = 0;
@@ -187,18 +190,22 @@ export function lockStats(text: string): Pick<LockFacts, 'requirements' | 'pinne
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('-')) continue;
     requirements++;
+    const name = /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(trimmed)?.[0];
+    if (name) names.add(name.toLowerCase().replace(/[-_.]+/g, '-'));
     const spec = trimmed.split(/\s+--hash/)[0]!.split(';')[0]!;
     if (/^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*===?\s*[^\s,]+\s*$/.test(spec)) pinned++;
     if (/--hash=sha256:[0-9a-f]{64}/.test(trimmed)) hashed++;
   }
-  return { requirements, pinned, hashed };
+  return { requirements, packages: names.size, pinned, hashed };
 }
 
 async function lockFacts(context: Context): Promise<LockFacts> {
   const text = await readText(path.join(context.root, LOCK_FILE));
   return {
     exists: text !== undefined,
-    ...(text === undefined ? { requirements: 0, pinned: 0, hashed: 0 } : lockStats(text)),
+    ...(text === undefined
+      ? { requirements: 0, packages: 0, pinned: 0, hashed: 0 }
+      : lockStats(text)),
     tracked: {
       lock: await tracked(context, LOCK_FILE),
       declaration: await tracked(context, DECLARATION),
