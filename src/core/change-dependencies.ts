@@ -150,6 +150,6 @@ export async function writeChange(plan: ChangePlan): Promise<void> {
   }
   if (plan.after !== plan.before) await writeFileAtomic(plan.configPath, plan.after);
   if (plan.lockAfter !== plan.lockBefore) await writeFileAtomic(plan.lockPath, plan.lockAfter);
-  const { refreshSetupScript } = await import('./setup-script/refresh.js');
-  await refreshSetupScript(plan.config);
+  const { refreshGeneratedFiles } = await import('./setup-script/refresh.js');
+  await refreshGeneratedFiles(plan.config);
 }

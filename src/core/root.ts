@@ -5,6 +5,17 @@ import { UserError } from '../util/errors.js';
 /** Where the declaration lives, relative to the repository root. */
 export const CONFIG_DIR = 'python';
 export const CONFIG_FILE = 'python/pyproject.toml';
+export const LOCK_FILE = `${CONFIG_DIR}/requirements.txt`;
+export const README_FILE = `${CONFIG_DIR}/README.md`;
+export const SETUP_SCRIPT_FILE = `${CONFIG_DIR}/setup.sh`;
+
+/** Files onevenv generates whole; scan findings in them are not consumers to move. */
+export const OWN_FILES: ReadonlySet<string> = new Set([
+  CONFIG_FILE,
+  LOCK_FILE,
+  README_FILE,
+  SETUP_SCRIPT_FILE,
+]);
 
 /**
  * The repository root: the nearest directory holding `.git` (a directory, or the file a

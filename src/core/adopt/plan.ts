@@ -3,8 +3,15 @@ import type { AdapterName } from '../../adapters/types.js';
 import { UserError } from '../../util/errors.js';
 import { parseConfigText } from '../config.js';
 import { POINTER_FILES, pointerEdit } from '../readme/pointer.js';
-import { consumersOf, extensionModulesOf, readmeInputOf, renderReadme } from '../readme/render.js';
-import { CONFIG_DIR, CONFIG_FILE } from '../root.js';
+import { generateReadme } from '../readme/render.js';
+import {
+  CONFIG_DIR,
+  CONFIG_FILE,
+  LOCK_FILE,
+  OWN_FILES,
+  README_FILE,
+  SETUP_SCRIPT_FILE,
+} from '../root.js';
 import { normalizeEnvironment, type ScanReference, type ScanResult } from '../scan/model.js';
 import { usesCrlf } from './apply-edits.js';
 import { combineRequiresPython, type Declaration, planDeclaration } from './declaration.js';
@@ -22,17 +29,7 @@ import type {
   UnhandledReference,
 } from './types.js';
 
-export const LOCK_FILE = `${CONFIG_DIR}/requirements.txt`;
-export const README_FILE = `${CONFIG_DIR}/README.md`;
-export const SETUP_SCRIPT_FILE = `${CONFIG_DIR}/setup.sh`;
-
-/** Files adopt generates whole; scan findings in them are not consumers to move. */
-export const OWN_FILES: ReadonlySet<string> = new Set([
-  CONFIG_FILE,
-  LOCK_FILE,
-  README_FILE,
-  SETUP_SCRIPT_FILE,
-]);
+export { LOCK_FILE, OWN_FILES, README_FILE, SETUP_SCRIPT_FILE } from '../root.js';
 
 export interface AdoptOptions {
   /** Rewrite documentation too. */
@@ -273,17 +270,7 @@ export async function planAdoption(
   }
 
   // Generated files beside the declaration.
-  const readmeText = renderReadme(
-    readmeInputOf(
-      config,
-      consumersOf(afterReferences, ownFiles),
-      extensionModulesOf(afterReferences),
-      {
-        lockFile: LOCK_FILE,
-        setupScript: SETUP_SCRIPT_FILE,
-      },
-    ),
-  );
+  const readmeText = generateReadme(config, afterReferences);
   const readme = generatedFile(
     await readFileState(root, README_FILE),
     readmeText,

@@ -39,24 +39,6 @@ export function firstDifference(a: string, b: string): number {
   return 0;
 }
 
-/** The extension modules CMake builds, as adopt records them for the README. */
-function extensionModulesOf(
-  references: readonly ScanReference[],
-): Array<{ module: string; file: string }> {
-  const out: Array<{ module: string; file: string }> = [];
-  for (const reference of references) {
-    if (reference.adapter !== 'cmake' || reference.kind !== 'find-package') continue;
-    const modules = reference.meta?.extensionModules;
-    if (!Array.isArray(modules)) continue;
-    for (const module of modules) {
-      if (!out.some((m) => m.module === module && m.file === reference.file)) {
-        out.push({ module, file: reference.file });
-      }
-    }
-  }
-  return out;
-}
-
 interface Generated {
   file: string;
   render(context: CheckContext, scan: ScanResult): Promise<string>;
@@ -77,16 +59,8 @@ const GENERATED: Generated[] = [
     file: 'python/README.md',
     executable: false,
     async render(context, scan) {
-      const { consumersOf, readmeInputOf, renderReadme } = await import('../readme/render.js');
-      const { LOCK_FILE, OWN_FILES, SETUP_SCRIPT_FILE } = await import('../adopt/plan.js');
-      return renderReadme(
-        readmeInputOf(
-          context.config,
-          consumersOf(scan.references, OWN_FILES),
-          extensionModulesOf(scan.references),
-          { lockFile: LOCK_FILE, setupScript: SETUP_SCRIPT_FILE },
-        ),
-      );
+      const { generateReadme } = await import('../readme/render.js');
+      return generateReadme(context.config, scan.references);
     },
   },
 ];

@@ -241,8 +241,8 @@ export async function lockProject(
       await writeFileAtomic(config.lock, text);
     }
     if (options.write !== false) {
-      const { refreshSetupScript } = await import('../setup-script/refresh.js');
-      await refreshSetupScript(config);
+      const { refreshGeneratedFiles } = await import('../setup-script/refresh.js');
+      await refreshGeneratedFiles(config);
     }
     let pylockChanged = false;
     if (pylock !== undefined && pylockText !== undefined) {

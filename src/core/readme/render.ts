@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { OnevenvConfig } from '../config.js';
+import { LOCK_FILE, OWN_FILES, SETUP_SCRIPT_FILE } from '../root.js';
 import type { ScanReference } from '../scan/model.js';
 
 /**
@@ -348,4 +349,20 @@ export function renderReadme(input: ReadmeInput): string {
   }
   while (out[out.length - 1] === '') out.pop();
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * python/README.md for this declaration and the consumers a scan found: the one
+ * composition adopt writes, check compares and a relock refreshes.
+ */
+export function generateReadme(
+  config: OnevenvConfig,
+  references: readonly ScanReference[],
+): string {
+  return renderReadme(
+    readmeInputOf(config, consumersOf(references, OWN_FILES), extensionModulesOf(references), {
+      lockFile: LOCK_FILE,
+      setupScript: SETUP_SCRIPT_FILE,
+    }),
+  );
 }

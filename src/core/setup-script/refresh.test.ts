@@ -4,6 +4,8 @@ import { afterEach, expect, it } from 'vitest';
 import { hermeticEnv } from '../../../test/helpers/locked-repo.js';
 import { makeRepo, runCli, type TempRepo } from '../../../test/helpers/repo.js';
 import { loadConfig } from '../config.js';
+import { generateReadme } from '../readme/render.js';
+import { scanRepository } from '../scan/scan.js';
 import { generateSetupScript } from './generate.js';
 
 const declaration = [
@@ -50,4 +52,25 @@ it('onevenv add regenerates it too, and a repository without setup.sh gets none'
   await fs.rm(file);
   expect((await runCli(['lock'], { cwd: repo.root, env: hermeticEnv() })).code).toBe(0);
   expect(await repo.exists('python/setup.sh')).toBe(false);
+});
+
+it('a relock also regenerates an existing python/README.md (it lists every group)', async () => {
+  repo = await makeRepo(
+    {
+      'python/pyproject.toml': declaration,
+      'tools/run.sh': '#!/bin/sh\nexec python/.venv/bin/python3 -m beta\n',
+    },
+    { git: true },
+  );
+  const readme = path.join(repo.root, 'python/README.md');
+  await fs.writeFile(readme, 'stale\n');
+  const result = await runCli(['add', 'gamma', '-g', 'tools', '--no-sync'], {
+    cwd: repo.root,
+    env: hermeticEnv(),
+  });
+  expect(result.code).toBe(0);
+  const config = await loadConfig(repo.root);
+  const expected = generateReadme(config, (await scanRepository(repo.root)).references);
+  expect(await fs.readFile(readme, 'utf8')).toBe(expected);
+  expect(expected).toContain('gamma');
 });
