@@ -69,6 +69,13 @@ export const testPackages: PackageSpec[] = [
     },
   },
   { name: 'future-only', version: '1.0.0', requiresPython: '>=3.99' },
+  // A metapackage: no module of its own, like fastmcp 4 (its code is in fastmcp-slim).
+  {
+    name: 'meta-alpha',
+    version: '1.0.0',
+    requires: ['alpha>=1,<2', 'delta; extra == "more"'],
+    modules: {},
+  },
   ...fillers,
   { name: 'many', version: '1.0.0', requires: fillers.map((f) => `${f.name}>=1.0`) },
 ];

@@ -105,6 +105,22 @@ def top_levels(dist):
             seen.append(name)
     return seen
 
+def provided_modules(dist, depth=0):
+    """A metapackage (fastmcp 4 installs no module; fastmcp-slim does) is validated
+    through what its unconditional requirements provide."""
+    names = top_levels(dist)
+    if names or depth >= 3:
+        return names
+    out = []
+    for line in dist.requires or []:
+        if ";" in line and "extra" in line.split(";", 1)[1]:
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        child = dists.get(norm(match.group(1))) if match else None
+        if child is not None:
+            out.extend(m for m in provided_modules(child, depth + 1) if m not in out)
+    return out
+
 dists = {}
 for dist in md.distributions():
     name = dist.metadata["Name"]
@@ -154,7 +170,7 @@ for group in request.get("groups", []):
                     failures.append({"group": group["name"], "module": requirement["name"],
                                      "error": "distribution %s is not installed" % requirement["name"]})
                 continue
-            modules.extend(m for m in top_levels(dist) if m not in modules)
+            modules.extend(m for m in provided_modules(dist) if m not in modules)
     checked_groups.append({"name": group["name"], "modules": list(modules)})
     for module in modules:
         error = try_import(module)
