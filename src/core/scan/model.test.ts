@@ -97,15 +97,16 @@ describe('scan model', () => {
     expect(classified.filter(failsCheck).map((r) => r.file)).toEqual(['b', 'e', 'f']);
   });
 
-  it('lists ignore rules for old venvs but does not fail --check on them', () => {
+  it('lists ignore rules and setup-python steps but does not fail --check on them', () => {
     const classified = classifyReferences(
       [
         reference({ file: '.gitignore', line: 1, kind: 'gitignore-entry' }),
+        reference({ file: '.github/workflows/ci.yml', line: 9, kind: 'setup-python' }),
         reference({ file: 'run.sh', line: 1 }),
       ],
       'python/.venv',
     );
-    expect(classified.map((r) => r.unified)).toEqual([false, false]);
+    expect(classified.map((r) => r.unified)).toEqual([false, false, false]);
     expect(classified.filter(failsCheck).map((r) => r.file)).toEqual(['run.sh']);
   });
 

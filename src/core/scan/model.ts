@@ -93,6 +93,8 @@ export function failsCheck(reference: ScanReference): boolean {
   if (reference.unified) return false;
   // An ignore rule makes nobody run the wrong Python; it is listed for cleaning up only.
   if (reference.kind === 'gitignore-entry') return false;
+  // actions/setup-python provides the system python3 that python/setup.sh builds from.
+  if (reference.kind === 'setup-python') return false;
   return reference.skipReason === undefined || !CHECK_EXEMPT.has(reference.skipReason);
 }
 
