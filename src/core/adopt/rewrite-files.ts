@@ -69,17 +69,6 @@ function unhandled(
   return out;
 }
 
-/** What a doc line could say instead, for the report. */
-export function docSuggestion(reference: ScanReference, facts: AdoptFacts): string | undefined {
-  const command = reference.meta?.command ?? reference.kind;
-  if (command === 'venv-create' || command === 'pip-install') return facts.setupScript;
-  const env = reference.environment;
-  if (env.includes('/') && reference.text.includes(env)) {
-    return reference.text.split(env).join(facts.unifiedVenv);
-  }
-  return undefined;
-}
-
 /**
  * Where text[start, end) of the old text sits in the new one, or undefined when an edit
  * touches it. An insert at `start` shifts it; one at `end` does not.
@@ -210,29 +199,18 @@ function rewriteOne(
   const ran = new Set<AdapterName>();
 
   for (const [name, list] of [...byAdapter].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const docsOnly = name === 'docs' && !facts.options.docs;
-    const given = list.filter(
-      (r) => !(docsOnly || (r.skipReason === 'documentation' && !facts.options.docs)),
-    );
-    for (const reference of list) {
-      if (given.includes(reference) || reference.unified) continue;
-      left.push(reference);
-      result.unhandled.push(
-        unhandled(
-          reference,
-          'documentation',
-          'documentation is reported, not rewritten (adopt --docs rewrites it)',
-          docSuggestion(reference, facts),
-        ),
-      );
-    }
+    // Documentation goes to its rewriter too: without --docs it edits nothing and says,
+    // per line, what the line could say instead.
+    const given = list;
     if (given.length === 0 && !offeredBy.has(name)) continue;
     const rewriter = rewriters.get(name);
     if (!rewriter) {
       for (const reference of offFor(given)) {
         left.push(reference);
         result.unhandled.push(
-          unhandled(reference, 'not-rewritten-yet', `the ${name} adapter has no rewriter yet`),
+          reference.skipReason === 'documentation' && !facts.options.docs
+            ? unhandled(reference, 'documentation', 'documentation is reported, not rewritten')
+            : unhandled(reference, 'not-rewritten-yet', `the ${name} adapter has no rewriter yet`),
         );
       }
       continue;
@@ -258,14 +236,18 @@ function rewriteOne(
     edits.push(...output.edits);
     result.notes.push(...output.notes.map((note) => `${file}: ${note}`));
     const skipped = new Set<ScanReference>();
-    for (const { reference, reason } of output.skipped) {
+    for (const { reference, reason, suggestion } of output.skipped) {
       const original =
         given.find((r) => r === reference) ?? given.find((r) => sameReference(r, reference));
       if (!original || skipped.has(original)) continue;
       skipped.add(original);
       if (original.unified) continue;
       left.push(original);
-      result.unhandled.push(unhandled(original, 'skipped', reason));
+      const category =
+        original.skipReason === 'documentation' && !facts.options.docs
+          ? 'documentation'
+          : 'skipped';
+      result.unhandled.push(unhandled(original, category, reason, suggestion));
     }
     for (const reference of offFor(given)) if (!skipped.has(reference)) pending.push(reference);
   }
