@@ -1,3 +1,4 @@
+import { isPythonName } from '../../core/shell/paths.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type SkipReason } from '../types.js';
 
 /**
@@ -93,13 +94,8 @@ export function resolveRepoPath(value: string, options: RepoPathOptions): RepoPa
   return { path, unresolved: false, inRepo: true };
 }
 
-const PYTHON_NAME = /^(?:python|pythonw|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?$/i;
-const PY_LAUNCHER = /^py(?:\.exe)?$/i;
-
-/** Is this file name a Python interpreter (python, python3.12, pythonw.exe, py, pypy3)? */
-export function isPythonName(name: string): boolean {
-  return PYTHON_NAME.test(name) || PY_LAUNCHER.test(name);
-}
+// One rule for what names an interpreter, shared with the shell scanner.
+export { isPythonName } from '../../core/shell/paths.js';
 
 /** Does a directory name read like a virtual environment (.venv, venv311, tools-venv, .virtualenvs)? */
 export function isVenvLikeName(name: string): boolean {
