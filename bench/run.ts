@@ -1,0 +1,492 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildCli, cleanEnv, createFixture, type Fixture, projectRoot, run } from './fixture.js';
+import { type Contender, formatMarkdown, runScenario, type ScenarioResult } from './harness.js';
+import { createScanRepo, GENERATOR_VERSION, type TreeStats } from './scan-tree.js';
+
+/**
+ * `npm run bench`: every scenario of the benchmark, each comparing onevenv with what a user
+ * would otherwise run, alternately, on this machine. Writes bench/results.md and
+ * bench/results.json (a run with --only or --quick writes to --out, default a temp dir).
+ */
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean' },
+    out: { type: 'string' },
+    work: { type: 'string' },
+    'max-load': { type: 'string' },
+    'wait-minutes': { type: 'string' },
+  },
+});
+
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'] as const;
+type Id = (typeof ALL)[number];
+const only = new Set<string>(values.only ? values.only.split(',') : ALL);
+const partial = only.size < ALL.length || values.quick === true;
+const outDir =
+  values.out ??
+  (partial ? path.join(os.tmpdir(), 'onevenv-bench-results') : path.join(projectRoot, 'bench'));
+const work = values.work ?? path.join(os.tmpdir(), 'onevenv-bench');
+const maxLoad = Number(values['max-load'] ?? 'Infinity');
+const waitMinutes = Number(values['wait-minutes'] ?? '0');
+
+/** Counted runs (after a warm-up): fast commands get more, the slow peers the minimum. */
+function runs(n: number): number {
+  return values.quick ? Math.min(n, 2) : n;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+}
+
+function load(): string {
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
+
+async function waitForQuietMachine(): Promise<void> {
+  const deadline = Date.now() + waitMinutes * 60_000;
+  while (os.loadavg()[0]! > maxLoad) {
+    if (Date.now() > deadline) {
+      throw new Error(`load average ${load()} stayed above ${maxLoad} for ${waitMinutes} min`);
+    }
+    progress(`load average ${load()} > ${maxLoad}: waiting`);
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+  }
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')[0]!;
+  } catch {
+    return 'not found';
+  }
+}
+
+function machine(): Record<string, string> {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    machine: `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
+    node: process.version,
+    python: version('python3', ['--version']),
+    uv: version('uv', ['--version']),
+    pip: version('python3', ['-m', 'pip', '--version']).replace(/ from .*\(/, ' (python '),
+    git: version('git', ['--version']),
+    onevenv: JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version,
+  };
+}
+
+function removeVenv(checkout: string): () => void {
+  return () => rmSync(path.join(checkout, 'python/.venv'), { recursive: true, force: true });
+}
+
+const env = cleanEnv();
+const NOOP_SYNC = /is up to date/;
+const UV_NOOP = /^(?![\s\S]*(Installed|Uninstalled) )[\s\S]*Checked \d+ packages/;
+const peers = path.join(projectRoot, 'bench/peers');
+const ticketScript = path.join(peers, 'ticket-setup.sh');
+
+/** Everything onevenv's import check imports for the example (tool.onevenv.imports defaults). */
+const IMPORTS =
+  'import tree_sitter, tree_sitter_cpp, fastmcp, pybind11, httpx, pytest, _pytest, py, replay';
+
+function onevenv(
+  f: Fixture,
+  name: string,
+  args: string[],
+  extra: Partial<Contender> = {},
+): Contender {
+  return { name, command: [process.execPath, f.cli, ...args], cwd: f.origin, env, ...extra };
+}
+
+function p1(f: Fixture): ScenarioResult {
+  progress('P1: preparing the uv and ticket-style checkouts');
+  run('uv', ['venv', '-q', '--python', f.basePython, 'python/.venv'], f.uvCheckout);
+  run(
+    'uv',
+    [
+      'pip',
+      'sync',
+      '-q',
+      '--require-hashes',
+      '--python',
+      'python/.venv/bin/python',
+      'python/requirements.txt',
+    ],
+    f.uvCheckout,
+  );
+  run('bash', [ticketScript], f.ticketCheckout);
+  return runScenario({
+    id: 'P1',
+    title: 'no-op sync (the environment is already up to date)',
+    runs: runs(15),
+    warmup: 2,
+    contenders: [
+      onevenv(f, 'onevenv sync', ['sync'], { expect: NOOP_SYNC }),
+      { name: 'node -e 0', command: [process.execPath, '-e', '0'], cwd: f.origin, env },
+      {
+        name: 'uv pip sync --require-hashes',
+        command: [
+          'uv',
+          'pip',
+          'sync',
+          '--require-hashes',
+          '--python',
+          'python/.venv/bin/python',
+          'python/requirements.txt',
+        ],
+        cwd: f.uvCheckout,
+        env,
+        expect: UV_NOOP,
+      },
+      {
+        name: 'pip install --require-hashes -r',
+        command: [
+          'python/.venv/bin/python',
+          '-m',
+          'pip',
+          'install',
+          '--require-hashes',
+          '-r',
+          'python/requirements.txt',
+        ],
+        cwd: f.ticketCheckout,
+        env,
+      },
+      {
+        name: 'ticket-style setup.sh re-run',
+        command: ['bash', ticketScript],
+        cwd: f.ticketCheckout,
+        env,
+      },
+    ],
+    targets: [
+      { of: 'onevenv sync', to: 'node -e 0', max: 1.5 },
+      { of: 'onevenv sync', to: 'uv pip sync --require-hashes', max: 3 },
+      { of: 'onevenv sync', to: 'pip install --require-hashes -r' },
+      { of: 'onevenv sync', to: 'ticket-style setup.sh re-run', min: 20 },
+    ],
+    notes: [
+      'Each tool has its own checkout of the same commit and its own python/.venv, built from the same',
+      "lock: `uv pip sync` removes what the lock does not list, so in onevenv's venv it would uninstall",
+      "the editable `replay` package on every run (`--require-hashes` does not let the file name it); uv's",
+      'venv holds exactly the lock, which makes its sync a true no-op. pip runs in the ticket-style venv',
+      "(which has pip; onevenv's uv-built venv has none).",
+    ],
+    onRound: (round, warm) => progress(`P1 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+}
+
+function p2(f: Fixture): ScenarioResult {
+  const sameJob = [
+    `uv venv -q --python ${f.basePython} python/.venv`,
+    'uv pip sync -q --require-hashes --python python/.venv/bin/python python/requirements.txt',
+    `uv pip install -q --no-deps --python python/.venv/bin/python -r ${path.join(f.uvCheckout, '..', 'editables.txt')}`,
+    `cd /tmp && ${f.uvCheckout}/python/.venv/bin/python -c '${IMPORTS}'`,
+  ].join(' && ');
+  return runScenario({
+    id: 'P2',
+    title: 'cold sync (no venv), warm package cache',
+    runs: runs(7),
+    warmup: 1,
+    contenders: [
+      onevenv(f, 'onevenv sync', ['sync'], {
+        prepare: removeVenv(f.origin),
+        expect: /python\/\.venv ready/,
+      }),
+      {
+        name: 'uv venv && uv pip sync',
+        command: [
+          'sh',
+          '-c',
+          `uv venv -q --python ${f.basePython} python/.venv && uv pip sync -q --require-hashes --python python/.venv/bin/python python/requirements.txt`,
+        ],
+        cwd: f.uvCheckout,
+        env,
+        prepare: removeVenv(f.uvCheckout),
+      },
+      {
+        name: 'uv, the same job as onevenv sync',
+        command: ['sh', '-c', sameJob],
+        cwd: f.uvCheckout,
+        env,
+        prepare: removeVenv(f.uvCheckout),
+      },
+      {
+        name: 'ticket-style setup.sh from scratch',
+        command: ['bash', ticketScript],
+        cwd: f.ticketCheckout,
+        env,
+        prepare: removeVenv(f.ticketCheckout),
+      },
+    ],
+    targets: [
+      { of: 'onevenv sync', to: 'uv venv && uv pip sync', max: 1.15 },
+      { of: 'onevenv sync', to: 'uv, the same job as onevenv sync', max: 1.15 },
+      { of: 'onevenv sync', to: 'ticket-style setup.sh from scratch', min: 5 },
+    ],
+    notes: [
+      '"uv, the same job" is what onevenv sync does with uv, written out: the venv, the lock, the',
+      'editable `replay` package (from a requirements file, so uv reuses its build), and one Python',
+      "process importing every group's modules.",
+    ],
+    onRound: (round, warm) => progress(`P2 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+}
+
+function removeWorktree(f: Fixture): () => void {
+  return () => {
+    if (existsSync(f.worktree)) {
+      run('git', ['worktree', 'remove', '--force', f.worktree], f.origin);
+    }
+    run('git', ['worktree', 'prune'], f.origin);
+  };
+}
+
+function p3(f: Fixture): ScenarioResult {
+  return runScenario({
+    id: 'P3',
+    title: 'new worktree ready (git worktree add + onevenv sync with its import checks)',
+    runs: runs(7),
+    warmup: 1,
+    contenders: [
+      {
+        name: 'git worktree add + onevenv sync',
+        command: ['sh', path.join(peers, 'new-worktree.sh'), f.origin, f.worktree, f.cli],
+        cwd: f.origin,
+        env,
+        prepare: removeWorktree(f),
+        expect: /python\/\.venv ready/,
+      },
+      onevenv(f, 'onevenv sync (P2: no venv)', ['sync'], {
+        prepare: removeVenv(f.origin),
+        expect: /python\/\.venv ready/,
+      }),
+    ],
+    targets: [
+      { of: 'git worktree add + onevenv sync', to: 'onevenv sync (P2: no venv)', max: 1.2 },
+    ],
+    onRound: (round, warm) => progress(`P3 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+}
+
+/** What scan looks for, as git grep patterns: its adapters' own pre-filters and targets. */
+const GREP_PATTERNS = [
+  'python|venv|virtualenv|pybind11|nanobind',
+  'bin/activate|pip3? install|PYTHONPATH|PYTHONHOME',
+  'find_package\\((Python3?|PythonInterp)|Python3?_EXECUTABLE|PYTHON_EXECUTABLE',
+  '^(import|from) [A-Za-z_]',
+];
+
+function grep(cwd: string): Contender {
+  return {
+    name: 'git grep -E',
+    command: ['git', 'grep', '-n', '-I', '-i', '-E', ...GREP_PATTERNS.flatMap((p) => ['-e', p])],
+    cwd,
+    env,
+  };
+}
+
+const SCAN_SEED = 20260216;
+const SCAN_FILES = 100_000;
+
+async function scanTree(): Promise<{ dir: string; stats: TreeStats }> {
+  const dir = path.join(
+    os.tmpdir(),
+    `onevenv-bench-scan-v${GENERATOR_VERSION}-${SCAN_SEED}-${SCAN_FILES}`,
+  );
+  const statsFile = `${dir}.json`;
+  if (existsSync(statsFile)) return { dir, stats: JSON.parse(readFileSync(statsFile, 'utf8')) };
+  progress(`P4: generating ${SCAN_FILES} files into ${dir}`);
+  await fs.rm(dir, { recursive: true, force: true });
+  const stats = await createScanRepo(dir, { seed: SCAN_SEED, files: SCAN_FILES });
+  await fs.writeFile(statsFile, `${JSON.stringify(stats)}\n`);
+  return { dir, stats };
+}
+
+async function p4(f: Fixture): Promise<ScenarioResult[]> {
+  const { dir, stats } = await scanTree();
+  const scanJson = JSON.parse(run(process.execPath, [f.cli, 'scan', '--json'], dir)) as {
+    references: unknown[];
+  };
+  const grepLines = (() => {
+    try {
+      return run(grep(dir).command[0]!, grep(dir).command.slice(1), dir).split('\n').length - 1;
+    } catch {
+      return 0;
+    }
+  })();
+  const big = runScenario({
+    id: 'P4',
+    title: `scan of a generated ${stats.files.toLocaleString('en')}-file tree`,
+    runs: runs(9),
+    warmup: 1,
+    contenders: [
+      {
+        name: 'onevenv scan --json',
+        command: [process.execPath, f.cli, 'scan', '--json'],
+        cwd: dir,
+        env,
+      },
+      grep(dir),
+    ],
+    targets: [{ of: 'onevenv scan --json', to: 'git grep -E', max: 1.5 }],
+    notes: [
+      `The tree (bench/scan-tree.ts, seed ${SCAN_SEED}): ${stats.files} files, ${(stats.bytes / 2 ** 20).toFixed(0)} MiB, committed to git;`,
+      `by kind: ${Object.entries(stats.byKind)
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', ')}.`,
+      `onevenv scan reports ${scanJson.references.length} references; git grep prints ${grepLines} matching lines for`,
+      `the patterns ${GREP_PATTERNS.map((p) => `\`${p}\``).join(', ')} (case-insensitive, text files only).`,
+    ],
+    onRound: (round, warm) => progress(`P4 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+  // The example as shipped (before adoption): the first commit, in its own worktree.
+  const example = path.join(path.dirname(f.origin), 'example-as-shipped');
+  if (!existsSync(example))
+    run('git', ['worktree', 'add', '-q', '--detach', example, 'HEAD~1'], f.origin);
+  const small = runScenario({
+    id: 'P4b',
+    title: 'scan of the bundled example (as shipped, before adoption)',
+    runs: runs(21),
+    warmup: 2,
+    contenders: [
+      {
+        name: 'onevenv scan --json',
+        command: [process.execPath, f.cli, 'scan', '--json'],
+        cwd: example,
+        env,
+      },
+      grep(example),
+      { name: 'node -e 0', command: [process.execPath, '-e', '0'], cwd: example, env },
+    ],
+    targets: [
+      { of: 'onevenv scan --json', to: 'git grep -E' },
+      { of: 'onevenv scan --json', to: 'node -e 0' },
+    ],
+    onRound: (round, warm) => progress(`P4b ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+  return [big, small];
+}
+
+function p5(f: Fixture): ScenarioResult {
+  const singles = f.mcpServers.map((server) => ({
+    name: `${server} alone`,
+    command: [f.basePython, path.join(peers, 'mcp-start.py'), f.origin, server],
+    cwd: f.origin,
+    env,
+  }));
+  return runScenario({
+    id: 'P5',
+    title: `check with ${f.mcpServers.length} MCP servers vs the slowest single server's start-up`,
+    runs: runs(7),
+    warmup: 1,
+    contenders: [
+      onevenv(f, 'onevenv check --only mcp', ['check', '--only', 'mcp'], {
+        expect: new RegExp(`${f.mcpServers.length} checks: ${f.mcpServers.length} passed`),
+      }),
+      ...singles,
+    ],
+    targets: [{ of: 'onevenv check --only mcp', to: singles.map((s) => s.name), max: 1.3 }],
+    notes: [
+      "A single server's start-up is measured with bench/peers/mcp-start.py: start it as .mcp.json says,",
+      'send initialize and tools/list, stop it (what check does for each server).',
+    ],
+    onRound: (round, warm) => progress(`P5 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+}
+
+function p6(f: Fixture): ScenarioResult {
+  return runScenario({
+    id: 'P6',
+    title: 'generated python/setup.sh re-run with nothing to do',
+    runs: runs(21),
+    warmup: 2,
+    contenders: [
+      {
+        name: 'sh python/setup.sh',
+        command: ['sh', 'python/setup.sh'],
+        cwd: f.origin,
+        env,
+        expect: NOOP_SYNC,
+      },
+      { name: 'python3 -c pass', command: ['python3', '-c', 'pass'], cwd: f.origin, env },
+      {
+        name: `${f.basePython} -c pass`,
+        command: [f.basePython, '-c', 'pass'],
+        cwd: f.origin,
+        env,
+      },
+    ],
+    targets: [
+      { of: 'sh python/setup.sh', to: 'python3 -c pass' },
+      { of: 'sh python/setup.sh', to: `${f.basePython} -c pass` },
+    ],
+    absolute: [{ name: 'sh python/setup.sh', maxSeconds: 1 }],
+    notes: [
+      `\`python3\` on PATH is ${version('sh', ['-c', 'command -v python3'])}; setup.sh starts it the same way.`,
+    ],
+    onRound: (round, warm) => progress(`P6 ${warm ? 'warm-up' : 'round'} ${round}`),
+  });
+}
+
+async function main(): Promise<void> {
+  await waitForQuietMachine();
+  const info = machine();
+  progress(`building the CLI into ${work}/cli`);
+  const cli = await buildCli(path.join(work, 'cli'));
+  progress('adopting the bundled example (one lock against PyPI)');
+  const f = await createFixture(path.join(work, 'fixture'), cli);
+  await fs.writeFile(
+    path.join(f.uvCheckout, '..', 'editables.txt'),
+    `-e ${path.join(f.uvCheckout, 'replay')}\n`,
+  );
+  const results: ScenarioResult[] = [];
+  const loads: Record<string, { before: string; after: string }> = {};
+  const scenarios: Record<Id, () => Promise<ScenarioResult[]>> = {
+    P1: async () => [p1(f)],
+    P2: async () => [p2(f)],
+    P3: async () => [p3(f)],
+    P4: () => p4(f),
+    P5: async () => [p5(f)],
+    P6: async () => [p6(f)],
+  };
+  for (const id of ALL) {
+    if (!only.has(id)) continue;
+    await waitForQuietMachine();
+    const before = load();
+    for (const result of await scenarios[id]()) {
+      results.push(result);
+      loads[result.id] = { before, after: load() };
+      result.notes.push('', `Load average (1, 5, 15 min) before: ${before}; after: ${load()}.`);
+    }
+    removeWorktree(f)();
+  }
+  info.fixture = `examples/telemetry-sim adopted by onevenv (${f.lockPackages} pinned entries in python/requirements.txt, universal lock), MCP servers: ${f.mcpServers.join(', ')}`;
+  const markdown = formatMarkdown(results, info, [
+    'Each scenario runs its commands alternately (A B A B …) after a warm-up; times are wall',
+    "clock, peak RSS is the largest process of the command's tree. The ratios of medians are",
+    'the result: absolute times move with the load of this shared machine.',
+  ]);
+  await fs.mkdir(outDir, { recursive: true });
+  await fs.writeFile(path.join(outDir, 'results.md'), markdown);
+  await fs.writeFile(
+    path.join(outDir, 'results.json'),
+    `${JSON.stringify({ ...info, loads, scenarios: results }, null, 2)}\n`,
+  );
+  process.stdout.write(markdown);
+  progress(`wrote ${path.join(outDir, 'results.md')} and results.json`);
+}
+
+await main();
