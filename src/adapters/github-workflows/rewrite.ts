@@ -17,6 +17,7 @@ import type {
   SkippedReference,
 } from '../../core/adopt/types.js';
 import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
+import { normalizeRelative } from '../shared/paths.js';
 import {
   commandName,
   endsLine,
@@ -547,18 +548,10 @@ const SETS_UP = /^(?:environment set-up|venv creation|pip install) → /;
 const ROOT_LEAD =
   /^(?:\$GITHUB_WORKSPACE|\$\{GITHUB_WORKSPACE\}|\$\{\{\s*github\.workspace\s*\}\})(?:\/(.*))?$/s;
 
+/** Repo-relative and normalised; undefined for a path that leaves the repository. */
 function normalize(path: string): string | undefined {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-      continue;
-    }
-    out.push(part);
-  }
-  return out.join('/') || '.';
+  const out = normalizeRelative(path);
+  return out === '..' || out.startsWith('../') ? undefined : out;
 }
 
 /** A PYTHONPATH entry of a workflow: under $GITHUB_WORKSPACE, or relative to the root. */

@@ -1,5 +1,6 @@
 import type { RewriteContext, RewriteResult, Rewriter } from '../../core/adopt/types.js';
 import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
+import { normalizeRelative } from '../shared/paths.js';
 import { gapTokens, listCommands, wholeLines } from '../shell/commands.js';
 import { skipReasonText } from '../shell/installs.js';
 import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
@@ -24,18 +25,10 @@ function directoryOf(file: string): string {
   return slash === -1 ? '' : file.slice(0, slash);
 }
 
+/** Repo-relative and normalised; undefined for a path that leaves the repository. */
 function normalize(path: string): string | undefined {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-      continue;
-    }
-    out.push(part);
-  }
-  return out.join('/') || '.';
+  const out = normalizeRelative(path);
+  return out === '..' || out.startsWith('../') ? undefined : out;
 }
 
 /** A PYTHONPATH entry of a Makefile: `$(CURDIR)/x` or a relative path; anything else may change. */
