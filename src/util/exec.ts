@@ -1,5 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { InterruptedError } from './errors.js';
+
+// node:child_process brings net, dgram and the stream stack with it (about 2 ms of every
+// start): the CLI imports this module for its signal handlers, and a no-op sync spawns
+// nothing, so the module loads on the first spawn.
+const require = createRequire(import.meta.url);
+function spawn(...args: Parameters<typeof import('node:child_process').spawn>): ChildProcess {
+  return (require('node:child_process') as typeof import('node:child_process')).spawn(...args);
+}
 
 /**
  * Every child runs in its own process group with an argument array (never a shell), so
