@@ -146,9 +146,16 @@ export async function restrictedBin(dir: string): Promise<string> {
   return dir;
 }
 
+/**
+ * The machine's environment with PATH replaced: settings such as certificate bundles and
+ * proxies stay (they are configuration, not tools), but nothing that points at a venv,
+ * a Python path or the uv onevenv would use.
+ */
 export function restrictedEnv(bin: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: bin, HOME: process.env.HOME, LANG: 'C.UTF-8' };
-  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  const env = cleanNpmEnv({ PATH: bin, LANG: 'C.UTF-8' });
+  for (const name of ['VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME', 'ONEVENV_UV', 'CXX', 'CC']) {
+    delete env[name];
+  }
   return env;
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveOnce } from '../../src/core/demo/server.js';
-import { gitEnv, runCli } from '../helpers/repo.js';
+import { gitEnv } from '../helpers/repo.js';
 import {
   cleanNpmEnv,
   hashTree,
@@ -55,6 +55,16 @@ beforeAll(async () => {
     timeoutMs: 15 * MINUTE,
   });
 }, 25 * MINUTE);
+
+/** The packed onevenv, as `npx <tarball>` runs it: every command of the suite uses the same build. */
+function packedCli(args: string[], cwd: string, timeoutMs = 5 * MINUTE): Promise<Run> {
+  const tarball = path.relative(cwd, packed.tarball);
+  return run('npx', ['--yes', tarball, ...args], {
+    cwd,
+    env: cleanNpmEnv({ NO_COLOR: '1' }),
+    timeoutMs,
+  });
+}
 
 afterAll(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
@@ -210,7 +220,7 @@ describe('the adopted repository', () => {
       const markerBefore = await fs.readFile(marker);
       const venvBefore = await hashTree(path.join(adopted, 'python/.venv'));
 
-      const hook = await runCli(['hook', 'install', '--json'], { cwd: adopted });
+      const hook = await packedCli(['hook', 'install', '--json'], adopted);
       expect(hook.code).toBe(0);
       expect(JSON.parse(hook.stdout)).toEqual({
         action: 'installed',
@@ -231,7 +241,7 @@ describe('the adopted repository', () => {
         code: 0,
         ran: true,
       });
-      const status = await runCli(['status', '--json'], { cwd: worktree });
+      const status = await packedCli(['status', '--json'], worktree);
       expect(JSON.parse(status.stdout)).toMatchObject({
         state: 'ready',
         venv: path.join(worktree, 'python/.venv'),
@@ -242,7 +252,7 @@ describe('the adopted repository', () => {
       expect(configure.code).toBe(0);
       const build = await run('cmake', ['--build', '--preset', 'debug-all'], { cwd: worktree });
       expect(build.code).toBe(0);
-      const check = await runCli(['check', '--json'], { cwd: worktree, timeoutMs: 10 * MINUTE });
+      const check = await packedCli(['check', '--json'], worktree, 10 * MINUTE);
       const report = JSON.parse(check.stdout) as {
         ok: boolean;
         checks: Array<{ ok: boolean; target: string; detail: string }>;
@@ -269,7 +279,7 @@ describe('the adopted repository', () => {
       });
       expect(await hashTree(adopted)).toEqual(before);
 
-      const sync = await runCli(['sync', '--json'], { cwd: adopted });
+      const sync = await packedCli(['sync', '--json'], adopted);
       expect(sync.code).toBe(0);
       expect(JSON.parse(sync.stdout)).toMatchObject({
         changed: false,

@@ -161,8 +161,14 @@ async function adopt(context: Context): Promise<AdoptFacts> {
     '--ignored',
     '--untracked-files=all',
   ]);
+  // adopt reports a lock it could not write on stdout, after the diff.
+  const reason = `${run.stdout}\n${run.stderr}`
+    .split('\n')
+    .reverse()
+    .find((line) => /^(error\b|The lock was not written)/.test(line.trim()));
   return {
-    outcome: run.outcome,
+    outcome:
+      reason && run.outcome.code !== 0 ? { ...run.outcome, lastLine: reason.trim() } : run.outcome,
     changes,
     committed: commit?.outcome.code === 0,
     leftovers: status.stdout
