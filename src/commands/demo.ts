@@ -58,17 +58,13 @@ export const command: CommandModule = {
     if (keep === '') {
       throw new UserError('--keep needs a directory', { fix: 'onevenv demo --keep DIR' });
     }
-    const [
-      { runDemo },
-      { findToolchain, missingBuildTool },
-      { exampleDir },
-      { printTable, formatSeconds },
-    ] = await Promise.all([
-      import('../core/demo/run-demo.js'),
-      import('../core/demo/toolchain.js'),
-      import('../core/demo/example.js'),
-      import('../core/demo/narrate.js'),
-    ]);
+    const [{ runDemo }, { findToolchain, missingBuildTool }, { exampleDir }, { printTable }] =
+      await Promise.all([
+        import('../core/demo/run-demo.js'),
+        import('../core/demo/toolchain.js'),
+        import('../core/demo/example.js'),
+        import('../core/demo/narrate.js'),
+      ]);
     if (
       !(await fs.stat(exampleDir()).then(
         () => true,
@@ -99,18 +95,19 @@ export const command: CommandModule = {
       await fs.mkdir(root);
     }
     const { report, seconds } = await runDemo(root, tools);
+    const remove = temp !== undefined && report.ok;
     log.info('');
     if (context.json) outputJson(report);
-    else printTable(report.criteria, seconds, root);
-    if (temp) {
-      if (report.ok) {
-        await fs.rm(temp, { recursive: true, force: true });
-        log.info(`Removed ${root} (--keep DIR keeps the adopted repository).`);
-      } else {
-        log.info(`Kept ${root} to look into.`);
-      }
+    else {
+      printTable(
+        report.criteria,
+        seconds,
+        remove
+          ? `It ran in ${root}, now removed (--keep DIR keeps it).`
+          : `The repository: ${root}`,
+      );
     }
-    log.debug(`demo: ${formatSeconds(seconds)}`);
+    if (remove && temp) await fs.rm(temp, { recursive: true, force: true });
     return report.ok ? EXIT_OK : EXIT_FINDINGS;
   },
 };

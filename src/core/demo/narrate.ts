@@ -30,7 +30,8 @@ export function formatSeconds(seconds: number): string {
 }
 
 /** The acceptance table: ✅/❌, the criterion, and the reason under it. */
-export function formatTable(criteria: Criterion[], totalSeconds: number, dir: string): string {
+/** `where`: how to name the repository in the last line (kept, or removed). */
+export function formatTable(criteria: Criterion[], totalSeconds: number, where: string): string {
   const lines = [bold('Seed ticket acceptance (AC1–AC7)'), ''];
   for (const row of criteria) {
     const title = CRITERIA.find((c) => c.id === row.id)?.title ?? '';
@@ -40,11 +41,11 @@ export function formatTable(criteria: Criterion[], totalSeconds: number, dir: st
   const passed = criteria.filter((row) => row.ok).length;
   lines.push('');
   lines.push(
-    `${passed === criteria.length ? green(`All ${passed} criteria pass`) : red(`${passed} of ${criteria.length} criteria pass`)} in ${formatSeconds(totalSeconds)}. Repository: ${dir}`,
+    `${passed === criteria.length ? green(`All ${passed} criteria pass`) : red(`${passed} of ${criteria.length} criteria pass`)} in ${formatSeconds(totalSeconds)}. ${where}`,
   );
   return lines.join('\n');
 }
 
-export function printTable(criteria: Criterion[], totalSeconds: number, dir: string): void {
-  output(formatTable(criteria, totalSeconds, dir));
+export function printTable(criteria: Criterion[], totalSeconds: number, where: string): void {
+  output(formatTable(criteria, totalSeconds, where));
 }
