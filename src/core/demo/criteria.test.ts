@@ -38,6 +38,7 @@ const CHECKS: CheckEntry[] = [
 function passingFacts(): DemoFacts {
   const scan = {
     outcome: outcome('onevenv scan --check --json', 0, 0.3),
+    reported: true,
     environments: [{ id: 'python/.venv', consumers: 12 }],
     off: 0,
     cmakeOff: 0,
@@ -179,6 +180,19 @@ describe('judgeCriteria', () => {
     ]);
     expect(result.AC1?.[0]).toBe(true);
     expect(result.AC3?.[0]).toBe(true);
+  });
+
+  it('does not take a scan that gave no report for a clean one', () => {
+    const facts = passingFacts();
+    facts.scanAfter = {
+      ...facts.scanAfter!,
+      outcome: outcome('onevenv scan --check --json', 3, 0.2, 'TypeError: boom'),
+      reported: false,
+    };
+    expect(rows(facts).AC4).toEqual([
+      false,
+      'onevenv scan --check gave no report (onevenv scan --check --json exited 3: TypeError: boom)',
+    ]);
   });
 
   it('says why when setup.sh fails or an import does', () => {

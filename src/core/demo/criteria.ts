@@ -173,6 +173,8 @@ function judgeMcp(facts: DemoFacts): Verdict {
 function judgeCmake(facts: DemoFacts): Verdict {
   const after = facts.scanAfter;
   if (!after) return notRun(facts, 'scan', 'the scan after adopt');
+  if (!after.reported)
+    return [false, `onevenv scan --check gave no report (${failure(after.outcome)})`];
   if (facts.notRun.build) {
     return [false, `the build commands and the module ABI were not checked: ${facts.notRun.build}`];
   }

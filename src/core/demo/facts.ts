@@ -23,6 +23,8 @@ export interface Toolchain {
 
 export interface ScanFacts {
   outcome: CommandOutcome;
+  /** The scan gave its report (exit 0, or 1 for findings with --check). */
+  reported: boolean;
   environments: Array<{ id: string; consumers: number }>;
   /** References off the unified venv that `scan --check` counts. */
   off: number;

@@ -103,6 +103,7 @@ async function scan(context: Context, args: string[]): Promise<ScanFacts> {
   );
   return {
     outcome: run.outcome,
+    reported: json !== undefined && (run.outcome.code === 0 || run.outcome.code === 1),
     environments: (json?.environments ?? []).map((env) => ({
       id: env.id,
       consumers: env.consumers.length,
@@ -318,8 +319,7 @@ function plural(count: number, word: string): string {
 }
 
 function narrateScan(facts: ScanFacts): void {
-  const ok = facts.outcome.code === 0;
-  if (!ok) {
+  if (!facts.reported) {
     step('scan', false, `onevenv scan exited ${facts.outcome.code}: ${facts.outcome.lastLine}`);
     return;
   }
@@ -353,9 +353,11 @@ function narrateAdopt(facts: AdoptFacts, after: ScanFacts): void {
     detail(`${sign} ${change.file.padEnd(width)}  +${change.added} −${change.removed}`);
   }
   detail(
-    after.outcome.code === 0
-      ? 'onevenv scan --check: every consumer is on python/.venv'
-      : `onevenv scan --check: ${plural(after.off, 'reference')} still off python/.venv`,
+    !after.reported
+      ? `onevenv scan --check gave no report (exit ${after.outcome.code}): ${after.outcome.lastLine}`
+      : after.outcome.code === 0
+        ? 'onevenv scan --check: every consumer is on python/.venv'
+        : `onevenv scan --check: ${plural(after.off, 'reference')} still off python/.venv`,
   );
 }
 
