@@ -82,7 +82,13 @@ export const command: CommandModule = {
     const flags = syncFlags(context.values);
     const { quickCheck } = await import('../core/venv/quick.js');
     const quick = quickCheck(context.cwd, { frozen: flags.frozen });
-    if (!flags.deep && quick.root && quick.marker?.imports.ok && quick.staleness?.ready) {
+    if (
+      !flags.deep &&
+      quick.root &&
+      quick.marker?.imports.ok &&
+      quick.staleness?.ready &&
+      !quick.leftovers
+    ) {
       const { resultFromMarker } = await import('../core/venv/marker.js');
       return reportSync(resultFromMarker(quick.marker, false), context.json, quick.root);
     }

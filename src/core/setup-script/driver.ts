@@ -350,7 +350,28 @@ def remove_trash():
             continue
         full = os.path.join(parent, entry)
         if inspect_venv_dir(full)[0] in ("venv", "empty"):
+            remove_venv_dir(full)
+
+
+def remove_venv_dir(path):
+    # pyvenv.cfg and the marker go last: killed part-way, the directory still reads as a
+    # venv, and the next run finishes the deletion instead of refusing a foreign directory.
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        if entry in ("pyvenv.cfg", MARKER_FILE):
+            continue
+        full = os.path.join(path, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
             shutil.rmtree(full, ignore_errors=True)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def site_packages():
@@ -1216,6 +1237,12 @@ def create_venv(backend, uv, interpreter, env):
         raise step_failure(interpreter.path + " -m venv", result)
 
 
+def file_url(directory):
+    from urllib.parse import quote
+
+    return "file://" + quote(os.path.abspath(directory))
+
+
 def install_locked(backend, uv, env, indexes):
     if backend == "uv":
         command = [uv, "pip", "sync", "--require-hashes", "--allow-empty-requirements"]
@@ -1225,7 +1252,8 @@ def install_locked(backend, uv, env, indexes):
         if EDITABLE_DIRS:
             command = [uv, "pip", "install", "--no-deps", "--python", VENV_PYTHON] + indexes
             for directory in EDITABLE_DIRS:
-                command += ["-e", directory]
+                # As a file: URL: uv reads "dir; text" in a plain path as a marker.
+                command += ["-e", file_url(directory)]
             result = run(command, env, show=True)
             if result.code != 0:
                 raise step_failure("installing the editable packages", result)
@@ -1490,7 +1518,7 @@ def change_environment():
     marker["fingerprint"] = fingerprint_of(marker)
     write_marker(marker)
     if trash:
-        shutil.rmtree(trash, ignore_errors=True)
+        remove_venv_dir(trash)
     return report(marker, True, time.time() - started)
 
 
@@ -1504,10 +1532,30 @@ def import_for_changes():
     import subprocess
 
 
+def dead_run_leftovers():
+    # A run killed after its last marker write leaves its lock file or the old venv of a
+    # rebuild: cleared under the lock even though the venv is ready.
+    parent = os.path.dirname(VENV_DIR)
+    base = os.path.basename(VENV_DIR)
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return False
+    if not any(e == base + ".lock" or e.startswith(base + TRASH) for e in entries):
+        return False
+    import_for_changes()
+    try:
+        with open(VENV_DIR + ".lock") as handle:
+            holder = parse_holder(handle.read())
+    except (OSError, UnicodeDecodeError):
+        holder = None
+    return holder is None or holder_is_dead(holder)
+
+
 def main():
     if not CLEAN:
         ready = ready_marker(FROZEN)
-        if ready is not None:
+        if ready is not None and not dead_run_leftovers():
             return report(ready, False, 0)
     import_for_changes()
     check_declaration()
@@ -1520,6 +1568,7 @@ def main():
         if not CLEAN:
             ready = ready_marker(FROZEN)
             if ready is not None:
+                remove_trash()
                 return report(ready, False, 0)
         return change_environment()
     finally:

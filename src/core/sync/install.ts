@@ -35,8 +35,9 @@ export function installerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
   return out;
 }
 
+/** The last lines of a failed step: stderr last, where pip and uv put the error itself. */
 function tail(result: RunResult, lines = 6): string {
-  const text = `${result.stderr}\n${result.stdout}`
+  const text = `${result.stdout}\n${result.stderr}`
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '');

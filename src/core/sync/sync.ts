@@ -20,7 +20,9 @@ import {
   acquireEnvLock,
   describeHolder,
   type EnvLock,
+  holderIsDead,
   LOCK_TOKEN_VARIABLE,
+  readLockHolder,
 } from '../venv/env-lock.js';
 import {
   dirIdentity,
@@ -37,7 +39,7 @@ import {
   toolVersion,
   venvPython,
 } from '../venv/marker.js';
-import { canonicalRoot } from '../venv/quick.js';
+import { canonicalRoot, hasLeftoversBeside } from '../venv/quick.js';
 import {
   inspectVenvDir,
   moveVenvAside,
@@ -45,6 +47,7 @@ import {
   refuseVenvDir,
   removeMarkerTemps,
   removeTrash,
+  removeVenvDir,
   sitePackages,
   writeMarker,
 } from '../venv/venv-dir.js';
@@ -358,6 +361,17 @@ export async function deepDamage(
   return `${displayPath(config)(first.file)} (${first.dist}) is ${first.problem}${more.length > 0 ? `, and ${more.length} more` : ''}`;
 }
 
+/**
+ * A rebuild's old venv, or the lock file of a sync that is no longer running: left by a
+ * run killed after it had marked the venv ready. (A live holder's lock is its business.)
+ */
+async function deadRunLeftovers(venv: string): Promise<boolean> {
+  if (!hasLeftoversBeside(venv)) return false;
+  const holder = await readLockHolder(`${venv}.lock`);
+  if (holder && !holderIsDead(holder)) return false;
+  return true;
+}
+
 export interface SyncHooks {
   /** Called once when another process holds the environment lock. */
   onWait?: (message: string) => void;
@@ -376,8 +390,11 @@ export async function syncEnvironment(
   const before = readyMarker(config, options.frozen === true);
   if (before) {
     damage = options.deep ? await deepDamage(config, env) : undefined;
-    // Failed imports are checked again (a build directory on `paths` may exist now).
-    if (!damage && before.imports.ok) return resultFromMarker(before, false);
+    // Failed imports are checked again (a build directory on `paths` may exist now). A
+    // run killed after its last marker write left its lock or the old venv: cleared below.
+    if (!damage && before.imports.ok && !(await deadRunLeftovers(config.venv))) {
+      return resultFromMarker(before, false);
+    }
   }
   if (options.locked) await ensureLockCurrent(config, options);
 
@@ -396,6 +413,7 @@ export async function syncEnvironment(
     if (done) {
       damage = options.deep ? await deepDamage(config, env) : undefined;
       if (!damage) {
+        for (const trash of await removeTrash(config.venv)) log.debug(`removed ${trash}`);
         return done.imports.ok
           ? resultFromMarker(done, false)
           : await revalidate(config, done, env);
@@ -566,7 +584,7 @@ async function changeEnvironment(
   };
   ready.fingerprint = fingerprintOf(ready);
   await writeMarker(config.venv, ready);
-  if (trash) await fs.rm(trash, { recursive: true, force: true });
+  if (trash) await removeVenvDir(trash);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.step(

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE, findRepoRoot } from '../root.js';
 import { evaluateMarker, type Marker, readMarker, type Staleness, toolVersion } from './marker.js';
@@ -17,6 +17,23 @@ export interface QuickCheck {
   venv: string | undefined;
   marker: Marker | undefined;
   staleness: Staleness | undefined;
+  /**
+   * A killed sync's leftovers beside the venv (its lock file, the old venv of a rebuild):
+   * `sync` takes the slow path to clear them even when the venv is ready.
+   */
+  leftovers: boolean;
+}
+
+/** The environment lock or a rebuild's trash beside `venv` (one directory read). */
+export function hasLeftoversBeside(venv: string): boolean {
+  const base = path.basename(venv);
+  try {
+    return readdirSync(path.dirname(venv)).some(
+      (entry) => entry === `${base}.lock` || entry.startsWith(`${base}.onevenv-trash-`),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** `venv = "…"` in `[tool.onevenv]`, for simple spellings only; undefined when unsure. */
@@ -61,7 +78,13 @@ export function canonicalRoot(root: string): string {
 export function quickCheck(cwd: string, options: { frozen: boolean }): QuickCheck {
   const found = findRepoRoot(cwd);
   const root = found === undefined ? undefined : canonicalRoot(found);
-  const none = { root, venv: undefined, marker: undefined, staleness: undefined };
+  const none = {
+    root,
+    venv: undefined,
+    marker: undefined,
+    staleness: undefined,
+    leftovers: false,
+  };
   if (!root) return none;
   const configPath = path.join(root, CONFIG_FILE);
   let text: string;
@@ -73,8 +96,11 @@ export function quickCheck(cwd: string, options: { frozen: boolean }): QuickChec
   const setting = guessVenvSetting(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   if (setting === null) return none;
   const venv = path.resolve(path.dirname(configPath), setting ?? '.venv');
+  const leftovers = hasLeftoversBeside(venv);
   const read = readMarker(venv);
-  if (read.kind !== 'ok') return { root, venv, marker: undefined, staleness: undefined };
+  if (read.kind !== 'ok') {
+    return { root, venv, marker: undefined, staleness: undefined, leftovers };
+  }
   const marker = read.marker;
   if (!(configPath in marker.inputs)) {
     return {
@@ -82,6 +108,7 @@ export function quickCheck(cwd: string, options: { frozen: boolean }): QuickChec
       venv,
       marker,
       staleness: { ready: false, reasons: [`the marker was not written for ${CONFIG_FILE}`] },
+      leftovers,
     };
   }
   const staleness = evaluateMarker(marker, {
@@ -90,5 +117,5 @@ export function quickCheck(cwd: string, options: { frozen: boolean }): QuickChec
     frozen: options.frozen,
     display: (file) => path.relative(root, file).split(path.sep).join('/') || '.',
   });
-  return { root, venv, marker, staleness };
+  return { root, venv, marker, staleness, leftovers };
 }

@@ -89,6 +89,25 @@ export async function moveVenvAside(venv: string): Promise<string> {
   return trash;
 }
 
+/**
+ * Deletes a venv so that a kill part-way leaves a directory still recognisable as one (its
+ * pyvenv.cfg and marker go last): the next sync finishes the deletion instead of finding a
+ * foreign directory it must not touch.
+ */
+export async function removeVenvDir(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  const last = new Set(['pyvenv.cfg', MARKER_FILE]);
+  for (const entry of entries) {
+    if (!last.has(entry)) await fs.rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
 /** Trash left by a killed rebuild: only directories that were venvs (or ours) are deleted. */
 export async function removeTrash(venv: string): Promise<string[]> {
   const dir = path.dirname(venv);
@@ -105,7 +124,7 @@ export async function removeTrash(venv: string): Promise<string[]> {
     const full = path.join(dir, entry);
     const inside = await inspectVenvDir(full);
     if (inside.kind !== 'venv' && inside.kind !== 'empty') continue;
-    await fs.rm(full, { recursive: true, force: true });
+    await removeVenvDir(full);
     removed.push(full);
   }
   return removed;
