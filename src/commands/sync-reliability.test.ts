@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticEnv, writeLock } from '../../test/helpers/locked-repo.js';
-import { cliPath, makeRepo, runCli, type TempRepo } from '../../test/helpers/repo.js';
+import { makeRepo, runCli, type TempRepo } from '../../test/helpers/repo.js';
 import {
   importAll,
   installedPins,
@@ -13,8 +13,9 @@ import {
 } from '../../test/helpers/venv-checks.js';
 
 /**
- * sync under a vanished base interpreter, concurrency, SIGKILL and Ctrl-C at chosen
- * moments, and the environment lock's wait / timeout / takeover. Both installers.
+ * sync under a vanished base interpreter and on an interpreter without ensurepip, both
+ * installers. Kills, Ctrl-C, concurrency and the environment lock are tested in
+ * test/reliability/.
  */
 
 const installers = ['uv', 'pip'] as const;
@@ -36,26 +37,6 @@ function declaration(installer: string, extra = ''): string {
   ].join('\n');
 }
 
-function startSync(repo: TempRepo, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  // Detached: the test can signal onevenv's whole process group, as a terminal or CI would.
-  return spawn(process.execPath, [cliPath, 'sync', '--json'], {
-    cwd: repo.root,
-    env: { ...process.env, NO_COLOR: '1', ...hermeticEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-}
-
-function finished(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-      return;
-    }
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-}
-
 /** Processes whose command line mentions `text` (orphaned installers, for instance). */
 function processesMentioning(text: string): string[] {
   const found: string[] = [];
@@ -70,19 +51,6 @@ function processesMentioning(text: string): string[] {
     }
   }
   return found;
-}
-
-async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fs.access(file);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${file} never appeared`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
 }
 
 async function expectValidEnv(repo: TempRepo): Promise<void> {
@@ -236,151 +204,5 @@ describe('an interpreter without ensurepip (Debian without python3.X-venv)', () 
     } finally {
       await repo.cleanup();
     }
-  });
-});
-
-describe.each(installers)('%s: concurrency and interruption', (installer) => {
-  let repo: TempRepo;
-  beforeAll(async () => {
-    repo = await makeRepo({ 'python/pyproject.toml': declaration(installer) }, { git: true });
-    await writeLock(repo.root);
-  });
-  afterAll(() => repo.cleanup());
-
-  it('four syncs at once on a cold repository: all succeed, one builds', async () => {
-    const results = await Promise.all(
-      [0, 1, 2, 3].map(() => runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() })),
-    );
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-    const changed = results.map((r) => JSON.parse(r.stdout).changed as boolean);
-    expect(changed.filter(Boolean)).toHaveLength(1);
-    const waited = results.filter((r) =>
-      /waiting for onevenv \(pid \d+\) to finish with python\/\.venv \(lock python\/\.venv\.lock\)/.test(
-        r.stderr,
-      ),
-    );
-    expect(waited.length).toBeGreaterThan(0);
-    await expectValidEnv(repo);
-  });
-
-  it('SIGKILL of the whole process group at several moments: the next sync converges', async () => {
-    // Measure a cold sync, then kill cold syncs at fractions of that duration.
-    await fs.rm(path.join(repo.root, 'python/.venv'), { recursive: true, force: true });
-    const started = Date.now();
-    const measured = startSync(repo);
-    expect((await finished(measured)).code).toBe(0);
-    const duration = Date.now() - started;
-    const fractions = installer === 'uv' ? [0.1, 0.3, 0.5, 0.7, 0.9] : [0.2, 0.5, 0.85];
-    const outcomes: string[] = [];
-    for (const fraction of fractions) {
-      await fs.rm(path.join(repo.root, 'python/.venv'), { recursive: true, force: true });
-      const child = startSync(repo);
-      await new Promise((resolve) => setTimeout(resolve, Math.round(duration * fraction)));
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // it finished first
-      }
-      const end = await finished(child);
-      outcomes.push(end.signal ?? `exit ${end.code}`);
-      const status = JSON.parse(
-        (await runCli(['status', '--json'], { cwd: repo.root })).stdout,
-      ) as { state: string };
-      if (status.state === 'ready') {
-        // Only a run that got to its last write may look ready, and then it is right.
-        expect(installedPins(repo.root)).toEqual(await lockedPins(repo.root));
-      }
-      await expectValidEnv(repo);
-    }
-    expect(outcomes.filter((o) => o === 'SIGKILL').length).toBeGreaterThanOrEqual(
-      fractions.length - 1,
-    );
-  });
-
-  it('Ctrl-C stops the installer, leaves the venv not ready and exits 130', async () => {
-    await fs.rm(path.join(repo.root, 'python/.venv'), { recursive: true, force: true });
-    const child = startSync(repo);
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    // Once the marker exists the venv is being built: the interrupt lands mid-work.
-    await waitFor(path.join(repo.root, 'python/.venv/.onevenv-state.json'));
-    const sent = Date.now();
-    process.kill(child.pid!, 'SIGINT');
-    const end = await finished(child);
-    expect({ ...end, stderr: stderr.split('\n').slice(-2).join('\n') }).toEqual({
-      code: 130,
-      signal: null,
-      stderr: 'error interrupted\n',
-    });
-    expect(Date.now() - sent).toBeLessThan(2000);
-    expect(processesMentioning(repo.root)).toEqual([]);
-    const marker = JSON.parse(await repo.read('python/.venv/.onevenv-state.json'));
-    expect(marker.state).toBe('installing');
-    const status = await runCli(['status', '--json'], { cwd: repo.root });
-    expect(JSON.parse(status.stdout).state).toBe('stale');
-    expect(await leftoversBesideVenv(repo.root)).toEqual([]);
-    await expectValidEnv(repo);
-  });
-});
-
-describe('the environment lock', () => {
-  let repo: TempRepo;
-  beforeAll(async () => {
-    repo = await makeRepo(
-      { 'python/pyproject.toml': declaration('uv', 'lock-timeout = 1') },
-      { git: true },
-    );
-    await writeLock(repo.root);
-  });
-  afterAll(() => repo.cleanup());
-
-  function holder(pid: number, children: number[] = []): string {
-    return `${JSON.stringify({ pid, host: os.hostname(), token: 'test', startedAt: '', children })}\n`;
-  }
-
-  it('held by a live process: waits, then exits 2 naming the lock and the holder', async () => {
-    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
-    try {
-      await repo.write('python/.venv.lock', holder(sleeper.pid!));
-      const before = await repo.snapshot();
-      const result = await runCli(['sync'], { cwd: repo.root, env: hermeticEnv() });
-      expect({ code: result.code, stderr: result.stderr }).toEqual({
-        code: 2,
-        stderr: [
-          `waiting for onevenv (pid ${sleeper.pid}) to finish with python/.venv (lock python/.venv.lock)`,
-          `error python/.venv.lock: timed out after 1 s waiting for python/.venv.lock, held by pid ${sleeper.pid} (wait for that onevenv to finish or stop it; [tool.onevenv] lock-timeout sets how long to wait)`,
-          '',
-        ].join('\n'),
-      });
-      expect(await repo.snapshot()).toEqual(before);
-    } finally {
-      sleeper.kill('SIGKILL');
-      await finished(sleeper);
-    }
-  });
-
-  it('left by a dead holder: taken over, its orphaned children stopped', async () => {
-    const dead = spawn('true', [], { stdio: 'ignore' });
-    await finished(dead);
-    // One child the holder recorded (its process group), one it did not get to record
-    // (found by the token in its environment).
-    const recorded = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
-    const unrecorded = spawn('sleep', ['61'], {
-      stdio: 'ignore',
-      detached: true,
-      env: { ...process.env, ONEVENV_LOCK_TOKEN: 'test' },
-    });
-    const ends = Promise.all([finished(recorded), finished(unrecorded)]);
-    await repo.write('python/.venv.lock', holder(dead.pid!, [recorded.pid!]));
-    const result = await runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() });
-    expect(result.code).toBe(0);
-    expect(await ends).toEqual([
-      { code: null, signal: 'SIGKILL' },
-      { code: null, signal: 'SIGKILL' },
-    ]);
-    expect(await repo.exists('python/.venv.lock')).toBe(false);
-    await expectValidEnv(repo);
   });
 });
