@@ -152,6 +152,7 @@ describe.each(['uv', 'pip'] as const)('the %s backend', (installer) => {
       lock: path.join(repo.root, 'python/requirements.txt'),
       installer,
       changed: true,
+      text: await repo.read('python/requirements.txt'),
       packages: expectedPackages,
       pylock: undefined,
       pylockChanged: false,
