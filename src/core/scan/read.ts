@@ -24,32 +24,16 @@ export interface ReadOptions {
   wanted?: (firstLine: string) => boolean;
 }
 
-// The callback API, not fs/promises: a FileHandle costs about twice the main-thread time
-// per file, which is most of a scan's time on a warm cache.
-function open(file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.open(file, 'r', (error, fd) => (error ? reject(error) : resolve(fd)));
-  });
-}
-
-function read(fd: number, buffer: Buffer, offset: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.read(fd, buffer, offset, buffer.length - offset, position, (error, bytesRead) =>
-      error ? reject(error) : resolve(bytesRead),
-    );
-  });
-}
-
-function fstat(fd: number): Promise<fs.Stats> {
-  return new Promise((resolve, reject) => {
-    fs.fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats)));
-  });
-}
-
-function close(fd: number): Promise<void> {
-  return new Promise((resolve) => {
-    fs.close(fd, () => resolve());
-  });
+// Synchronous calls: on a warm page cache a read is a few microseconds in the kernel,
+// and every asynchronous call cost more than that on the main thread (a promise or
+// callback, a trip through the thread pool). A 100k-file tree, 15k files read: 2.4 s
+// CPU with the callback API, 1.8 s like this. The caller yields between files.
+function close(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // nothing was written: a failed close loses nothing
+  }
 }
 
 function gone(error: unknown): boolean {
@@ -76,20 +60,17 @@ function decode(buffer: Buffer, length: number): string {
  * The text of a file, BOM stripped; undefined when it is not a regular file (any more).
  * Binary and huge files come back as skipped, never decoded.
  */
-export async function readFileText(
-  absolute: string,
-  options: ReadOptions,
-): Promise<ReadOutcome | undefined> {
+export function readFileText(absolute: string, options: ReadOptions): ReadOutcome | undefined {
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
-    fd = await open(absolute);
+    fd = fs.openSync(absolute, 'r');
   } catch (error) {
     return gone(error) ? undefined : { skip: 'unreadable' };
   }
   try {
     const scratch = options.scratch;
-    const first = await read(fd, scratch, 0, 0);
+    const first = fs.readSync(fd, scratch, 0, scratch.length, 0);
     if (scratch.subarray(0, Math.min(first, BINARY_PROBE_BYTES)).includes(0)) {
       return { skip: 'binary' };
     }
@@ -99,7 +80,7 @@ export async function readFileText(
       if (first > maxBytes) return { skip: 'too-large' };
       return { text: decode(scratch, first), firstLine };
     }
-    const { size } = await fstat(fd);
+    const { size } = fs.fstatSync(fd);
     if (size > maxBytes) return { skip: 'too-large' };
     // Read to EOF rather than trusting the size: the file may grow while we read it.
     let buffer = Buffer.allocUnsafe(Math.min(Math.max(size, first) + 1, maxBytes + 1));
@@ -112,7 +93,7 @@ export async function readFileText(
         buffer.copy(bigger, 0, 0, length);
         buffer = bigger;
       }
-      const bytesRead = await read(fd, buffer, length, length);
+      const bytesRead = fs.readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
@@ -120,6 +101,6 @@ export async function readFileText(
   } catch (error) {
     return gone(error) ? undefined : { skip: 'unreadable' };
   } finally {
-    await close(fd);
+    close(fd);
   }
 }

@@ -20,7 +20,6 @@ import {
   type SkippedFile,
   sortStrings,
 } from './model.js';
-import { drainQueue } from './pool.js';
 import { MAX_FILE_BYTES, readFileText, SCRATCH_BYTES } from './read.js';
 import { readUnifiedVenv } from './unified.js';
 import { existingVenvs, findVenvDirs } from './venvs.js';
@@ -31,16 +30,18 @@ export interface ScanOptions {
   /** Repo-relative unified venv; read from python/pyproject.toml by default. */
   unifiedVenv?: string;
   stdlibModules?: ReadonlySet<string>;
-  /** Files read at once. */
-  concurrency?: number;
   maxFileBytes?: number;
 }
 
 /**
- * Reads in flight at once. libuv runs file I/O on a small thread pool; a queue a few
- * times its size keeps it busy without holding many files in memory.
+ * Reads are synchronous (see read.ts): after this many milliseconds of them the scan lets
+ * the event loop run, so Ctrl-C is seen and the venv walk moves on.
  */
-const READ_CONCURRENCY = 16;
+const YIELD_EVERY_MS = 50;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** A file name with no extension ('Makefile', 'bin/setup', '.envrc') may be a shebang script. */
 export function isExtensionless(file: string): boolean {
@@ -70,9 +71,6 @@ function matching(adapters: readonly Adapter[], file: string, firstLine: string)
 export async function scanRepository(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const adapters = options.adapters ?? (await import('../../adapters/index.js')).adapters;
   const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
-  // The venv walk is only needed for the result: let it run while files are read.
-  const walkedVenvs = findVenvDirs(root);
-  walkedVenvs.catch(() => {});
   const [unifiedVenv, listing] = await Promise.all([
     options.unifiedVenv ?? readUnifiedVenv(root),
     listFiles(root),
@@ -107,36 +105,29 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     collect(adapter, result);
   }
 
-  const scratchPool: Buffer[] = [];
+  const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  // Listed paths are '/'-separated and relative: no path.join (it normalises every one).
+  const prefix = root.endsWith('/') ? root : `${root}/`;
 
   /**
    * Reads `file` once and runs `chosen` on it; with `chosen` undefined the adapters are
    * asked with the file's first line (shebang scripts) before the rest is read.
    */
-  async function readAndDetect(
-    file: string,
-    chosen: readonly Adapter[] | undefined,
-  ): Promise<void> {
+  function readAndDetect(file: string, chosen: readonly Adapter[] | undefined): void {
     if (chosen) for (const adapter of chosen) detected.add(`${adapter.name}\0${file}`);
     let routed = chosen;
-    const scratch = scratchPool.pop() ?? Buffer.allocUnsafe(SCRATCH_BYTES);
-    let outcome: Awaited<ReturnType<typeof readFileText>>;
-    try {
-      outcome = await readFileText(path.join(root, file), {
-        scratch,
-        maxBytes: maxFileBytes,
-        ...(chosen
-          ? {}
-          : {
-              wanted: (firstLine: string) => {
-                routed = matching(adapters, file, firstLine);
-                return routed.length > 0;
-              },
-            }),
-      });
-    } finally {
-      scratchPool.push(scratch);
-    }
+    const outcome = readFileText(`${prefix}${file}`, {
+      scratch,
+      maxBytes: maxFileBytes,
+      ...(chosen
+        ? {}
+        : {
+            wanted: (firstLine: string) => {
+              routed = matching(adapters, file, firstLine);
+              return routed.length > 0;
+            },
+          }),
+    });
     if (!outcome || 'unwanted' in outcome) return;
     if ('skip' in outcome) {
       // An extensionless binary nobody would read by name is not worth a mention.
@@ -162,18 +153,24 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     if (chosen.length > 0) jobs.push({ file, adapters: chosen });
   }
 
-  await drainQueue(jobs, options.concurrency ?? READ_CONCURRENCY, async (job) => {
+  let turn = performance.now();
+  for (const job of jobs) {
+    if (performance.now() - turn > YIELD_EVERY_MS) {
+      await nextTurn();
+      turn = performance.now();
+    }
     checkInterrupted();
-    await readAndDetect(job.file, job.adapters);
-  });
+    readAndDetect(job.file, job.adapters);
+  }
 
-  await followIncludes(sources, detected, readAndDetect);
+  followIncludes(sources, detected, readAndDetect);
 
   const scanReferences = classifyReferences(references, unifiedVenv).sort(compareReferences);
   const named = scanReferences
     .map((reference) => reference.environment)
     .filter((id) => !isSpecialEnvironment(id));
-  const venvsOnDisk = new Set([...listing.venvs, ...(await walkedVenvs)]);
+  const walkedVenvs = findVenvDirs(root, { listed: directoriesOf(listing.files) });
+  const venvsOnDisk = new Set([...listing.venvs, ...walkedVenvs]);
   for (const venv of await existingVenvs(
     root,
     named.filter((id) => !venvsOnDisk.has(id)),
@@ -205,16 +202,26 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
   };
 }
 
+/** The directories that directly hold one of `files`. */
+function directoriesOf(files: readonly string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const slash = file.lastIndexOf('/');
+    if (slash !== -1) dirs.add(file.slice(0, slash));
+  }
+  return dirs;
+}
+
 /**
  * `-r`/`-c` includes name files whose names no adapter would pick (`base.in`,
  * `constraints/ci.txt`): read each local one the adapter has not seen yet with the
  * adapter that found the include, following includes of includes.
  */
-async function followIncludes(
+function followIncludes(
   sources: Array<{ source: DependencySource; adapter: Adapter }>,
   detected: Set<string>,
-  readAndDetect: (file: string, adapters: readonly Adapter[]) => Promise<void>,
-): Promise<void> {
+  readAndDetect: (file: string, adapters: readonly Adapter[]) => void,
+): void {
   let from = 0;
   while (from < sources.length) {
     const batch = sources.slice(from);
@@ -229,11 +236,9 @@ async function followIncludes(
         pending.set(`${adapter.name}\0${file}`, adapter);
       }
     }
-    await Promise.all(
-      [...pending].map(([key, adapter]) =>
-        readAndDetect(key.slice(adapter.name.length + 1), [adapter]),
-      ),
-    );
+    for (const [key, adapter] of pending) {
+      readAndDetect(key.slice(adapter.name.length + 1), [adapter]);
+    }
   }
 }
 
