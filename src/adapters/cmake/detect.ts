@@ -144,9 +144,9 @@ interface Interpreter {
 }
 
 export function isCMakeFile(file: string): boolean {
-  if (/(^|\/)CMakeFiles\//.test(file)) return false;
   const base = file.slice(file.lastIndexOf('/') + 1);
-  return base === 'CMakeLists.txt' || /\.cmake$/i.test(base);
+  if (base !== 'CMakeLists.txt' && !/\.cmake$/i.test(base)) return false;
+  return !/(^|\/)CMakeFiles\//.test(file);
 }
 
 /** Python interpreter and venv references in a CMake listfile. Pure; never throws. */

@@ -26,22 +26,34 @@ export type DependencyFileKind =
 /** `#!/usr/bin/env python3`, and PEP 723 scripts run by `uv run --script` or `pipx run`. */
 const PYTHON_SHEBANG = /^#!.*(\bpython[0-9.]*(\s|$)|\buv run\b|\bpipx run\b)/;
 
+/** Installed packages and vendored trees are not the repository's dependency sources. */
+const VENDORED = /(^|\/)(site-packages|node_modules)(\/|$)/;
+
 export function fileKind(file: string, firstLine: string): DependencyFileKind | undefined {
-  const parts = file.split('/');
-  if (parts.some((part) => part === 'site-packages' || part === 'node_modules')) return undefined;
-  const base = parts[parts.length - 1]!;
-  const parent = parts[parts.length - 2];
+  const kind = kindByName(file, firstLine);
+  return kind === undefined || VENDORED.test(file) ? undefined : kind;
+}
+
+// Every path a scan lists comes through here: the name decides first, cheaply.
+function kindByName(file: string, firstLine: string): DependencyFileKind | undefined {
+  const slash = file.lastIndexOf('/');
+  const base = file.slice(slash + 1);
   if (base === 'pyproject.toml') return 'pyproject';
   if (base === 'setup.cfg') return 'setup.cfg';
-  if (/(^|[-_.])constraints([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'constraints';
-  if (/(^|[-_.])requirements([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'requirements';
-  if (parent !== undefined && /^requirements(\.d)?$/i.test(parent) && /\.(txt|in)$/i.test(base)) {
-    return 'requirements';
+  const dot = base.lastIndexOf('.');
+  const extension = dot === -1 ? '' : base.slice(dot + 1).toLowerCase();
+  if (extension === 'txt' || extension === 'in') {
+    if (/(^|[-_.])constraints([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'constraints';
+    if (/(^|[-_.])requirements([-_.][^/]*)?\.(txt|in)$/i.test(base)) return 'requirements';
+    const parent =
+      slash === -1 ? undefined : file.slice(file.lastIndexOf('/', slash - 1) + 1, slash);
+    if (parent !== undefined && /^requirements(\.d)?$/i.test(parent)) return 'requirements';
+    return undefined;
   }
   // setup.py's own imports are build tooling; its install_requires is code, not data.
   if (base === 'setup.py') return undefined;
-  if (/\.pyw?$/i.test(base)) return 'python';
-  if (!base.includes('.') && PYTHON_SHEBANG.test(firstLine)) return 'python';
+  if (extension === 'py' || extension === 'pyw') return 'python';
+  if (dot === -1 && PYTHON_SHEBANG.test(firstLine)) return 'python';
   return undefined;
 }
 

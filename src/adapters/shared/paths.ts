@@ -103,8 +103,8 @@ export function isVenvLikeName(name: string): boolean {
 }
 
 export function basename(p: string): string {
-  const parts = p.replace(/\\/g, '/').split('/');
-  return parts[parts.length - 1] ?? '';
+  // No replace and split: this runs on every path a scan lists (MCP config routing).
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
 
 export interface ExecutableInfo {

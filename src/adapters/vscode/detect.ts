@@ -32,6 +32,7 @@ type FileKind = 'settings' | 'tasks' | 'launch' | 'workspace';
 
 export function vscodeFileKind(file: string): FileKind | undefined {
   if (file.endsWith('.code-workspace')) return 'workspace';
+  if (!file.endsWith('.json')) return undefined;
   const match = /(?:^|\/)\.vscode\/(settings|tasks|launch)\.json$/.exec(file);
   return match ? (match[1] as FileKind) : undefined;
 }
