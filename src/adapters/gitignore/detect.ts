@@ -86,11 +86,17 @@ function applicable(files: readonly IgnoreFile[], path: string): IgnoreFile[] {
 }
 
 /** Python-flavoured .gitignore: makes a bare `env/` believable as a venv. */
-function looksPython(entries: readonly GitignoreEntry[]): boolean {
-  return entries.some((entry) =>
-    /(?:__pycache__|\*\.py[cdo]?|\.py\[cod\]|\.egg-info|\.python-version|venv)/i.test(
-      entry.pattern,
-    ),
+/**
+ * Python entries besides the unified venv's own: the entry adopt adds must not turn an
+ * `env/` line written for something else into a venv (the rewrite would not confirm).
+ */
+function looksPython(entries: readonly GitignoreEntry[], unifiedVenv: string): boolean {
+  return entries.some(
+    (entry) =>
+      entry.pattern.replace(/^\/+|\/+$/g, '') !== unifiedVenv &&
+      /(?:__pycache__|\*\.py[cdo]?|\.py\[cod\]|\.egg-info|\.python-version|venv)/i.test(
+        entry.pattern,
+      ),
   );
 }
 
@@ -159,7 +165,7 @@ export function detectGitignoreReferences(
   const base = baseOf(file);
   const entries = readEntries(content, base);
   if (entries.length === 0) return null;
-  const pythonFile = looksPython(entries);
+  const pythonFile = looksPython(entries, context.unifiedVenv);
   const coverage = coverageOf(content, file, context.unifiedVenv);
   const sink = new ReferenceSink(content, file, 'gitignore');
   for (const entry of entries) {

@@ -12,6 +12,7 @@ import { basename, isPythonName } from '../shared/paths.js';
 import {
   jsonPathIn,
   nodeAt,
+  nodeOfReference,
   removeJsonMember,
   removeJsonMembers,
   replaceJsonString,
@@ -178,7 +179,7 @@ export function rewriteMcpServers(
       const value = spell(reference, facts.unifiedVenv);
       const edit = replaceJsonString(
         text,
-        nodeAt(root, jsonPath),
+        nodeOfReference(root, jsonPath, reference),
         value,
         `${key} → ${facts.unifiedVenv}`,
       );
@@ -232,7 +233,7 @@ function rewriteCommand(
     }
     return { reason: skipReasonText(reference, facts) };
   }
-  const node = nodeAt(root, jsonPath);
+  const node = nodeOfReference(root, jsonPath, reference);
   if (typeof runner === 'string')
     return rewriteRunner(text, root, reference, jsonPath, runner, facts);
   const entryPoint = meta(reference, 'entryPoint');
@@ -307,7 +308,12 @@ function rewriteRunner(
   if (/\.py$/i.test(inner)) drop = i;
   else if (!isPythonName(name)) command = `${facts.unifiedVenv}/bin/${name}`;
   const reason = `${runner} run → ${command}`;
-  const head = replaceJsonString(text, nodeAt(root, jsonPath), spell(reference, command), reason);
+  const head = replaceJsonString(
+    text,
+    nodeOfReference(root, jsonPath, reference),
+    spell(reference, command),
+    reason,
+  );
   if (!head) return { reason: manual };
   const edits: Edit[] = [head];
   if (drop > 0) {

@@ -48,6 +48,22 @@ export function nodeAt(root: JsonNode | undefined, path: readonly string[]): Jso
   return resolved && root ? findNodeAtLocation(root, resolved) : undefined;
 }
 
+/**
+ * The node at `path` only when it holds the reference's span: with a key written twice
+ * (or a file that parses only in part) the path can lead to another node, and an edit
+ * there would change text the reference never named.
+ */
+export function nodeOfReference(
+  root: JsonNode | undefined,
+  path: readonly string[],
+  reference: { span: { start: number; end: number } },
+): JsonNode | undefined {
+  const node = nodeAt(root, path);
+  if (!node) return undefined;
+  const { start, end } = reference.span;
+  return node.offset <= start && end <= node.offset + node.length ? node : undefined;
+}
+
 /** JSON string content (no quotes) for `value`. */
 function encodeJsonString(value: string): string {
   return JSON.stringify(value).slice(1, -1);
@@ -246,6 +262,8 @@ export function insertJsonMembers(
   root: JsonNode | undefined,
   inserts: readonly JsonInsert[],
 ): Edit[] {
+  // Nothing is added to a file that does not parse: where its objects end is a guess.
+  if (parseErrors(text) > 0) return [];
   const find = (path: JSONPath) => (root ? findNodeAtLocation(root, path) : undefined);
   const groups = new Map<JsonNode, Array<{ key: string; value: unknown; reason: string }>>();
   for (const insert of inserts) {

@@ -1,0 +1,305 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { adapters } from '../../src/adapters/index.js';
+import {
+  type Adapter,
+  ENV_FIND_PACKAGE,
+  ENV_PATH_PYTHON,
+  ENV_SYSTEM,
+  ENV_UNKNOWN,
+} from '../../src/adapters/types.js';
+import { applyEdits } from '../../src/core/adopt/apply-edits.js';
+import { loadRewriter } from '../../src/core/adopt/rewriters.js';
+import type { Rewriter } from '../../src/core/adopt/types.js';
+import { parseConfigText } from '../../src/core/config.js';
+import { parseLockFile } from '../../src/core/lock/lock-file.js';
+import { readLockHeader } from '../../src/core/lock/status.js';
+import { parseRequirement } from '../../src/core/pep508.js';
+import { classifyReferences, type ScanReference } from '../../src/core/scan/model.js';
+import { scanShell } from '../../src/core/shell/scan-shell.js';
+import { layoutToml, lexToml } from '../../src/core/toml-spans.js';
+import { guessVenvSetting } from '../../src/core/venv/quick.js';
+import { UserError, UserErrors } from '../../src/util/errors.js';
+import { adoptFacts } from '../helpers/rewrite.js';
+import {
+  declarationSeed,
+  type Kind,
+  kinds,
+  lockSeed,
+  lockTokens,
+  tomlTokens,
+} from './fuzz-corpus.js';
+import { report, seedFrom } from './support.js';
+
+/**
+ * Issue acceptance, fuzzing: for every adapter, `detect` never throws on random text,
+ * random bytes or grammar-shaped mutations of real files; where the adapter has a
+ * rewriter, rewriting then detecting again leaves no reference off the unified venv that
+ * the rewriter did not say it skipped, and a second rewrite changes nothing. The parsers
+ * that are not adapters (declaration, lock, PEP 508, TOML spans, shell scan, the no-op
+ * path's venv guess) never fail on random input except by a user error. A fixed seed and
+ * FUZZ_RUNS cases per target (default 300; the nightly size is FUZZ_RUNS=10000);
+ * FUZZ_SEED replays another sequence.
+ */
+
+const RUNS = seedFrom('FUZZ_RUNS', 300);
+const SEED = seedFrom('FUZZ_SEED', 424242);
+const UNIFIED = 'python/.venv';
+const SPECIAL = new Set([ENV_FIND_PACKAGE, ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN]);
+
+type Mutation =
+  | { op: 'insert'; at: number; token: string }
+  | { op: 'delete'; at: number; length: number }
+  | { op: 'duplicate'; at: number; length: number }
+  | { op: 'truncate'; at: number }
+  | { op: 'crlf' }
+  | { op: 'bom' };
+
+function mutate(text: string, mutations: Mutation[]): string {
+  let out = text;
+  for (const m of mutations) {
+    const at = 'at' in m ? m.at % (out.length + 1) : 0;
+    if (m.op === 'insert') out = out.slice(0, at) + m.token + out.slice(at);
+    else if (m.op === 'delete') out = out.slice(0, at) + out.slice(at + m.length);
+    else if (m.op === 'duplicate') out = out.slice(0, at + m.length) + out.slice(at);
+    else if (m.op === 'truncate') out = out.slice(0, at);
+    else if (m.op === 'crlf') out = out.replace(/\r?\n/g, '\r\n');
+    else out = `\uFEFF${out}`;
+  }
+  return out;
+}
+
+/** Real-shaped files with grammar tokens inserted, pieces deleted or doubled, cut short. */
+function mutated(seeds: string[], tokens: string[]): fc.Arbitrary<string> {
+  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant('insert' as const),
+        at: fc.nat(),
+        token: fc.constantFrom(...tokens),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('delete' as const),
+        at: fc.nat(),
+        length: fc.integer({ min: 1, max: 40 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('duplicate' as const),
+        at: fc.nat(),
+        length: fc.integer({ min: 1, max: 80 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }) },
+    { weight: 1, arbitrary: fc.constant({ op: 'crlf' as const }) },
+    { weight: 1, arbitrary: fc.constant({ op: 'bom' as const }) },
+  );
+  return fc
+    .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 0, maxLength: 8 }))
+    .map(([seed, list]) => mutate(seed, list));
+}
+
+/** Random text: arbitrary code points, decoded random bytes, and token soup. */
+function anyText(tokens: string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 400 }),
+    fc.uint8Array({ maxLength: 400 }).map((bytes) => new TextDecoder().decode(bytes)),
+    fc.array(fc.constantFrom(...tokens, ' ', 'x', '\n'), { maxLength: 60 }).map((t) => t.join('')),
+  );
+}
+
+function input(kind: Kind): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 1, arbitrary: anyText(kind.tokens) },
+    { weight: 3, arbitrary: mutated(kind.seeds, kind.tokens) },
+  );
+}
+
+function detect(adapter: Adapter, text: string, file: string): ScanReference[] {
+  const result = adapter.detect(text, file, { unifiedVenv: UNIFIED });
+  return classifyReferences(result?.references ?? [], UNIFIED);
+}
+
+function factsFor(references: ScanReference[], docs: boolean) {
+  const replaced = new Set<string>();
+  for (const r of references) {
+    if (!r.unified && !SPECIAL.has(r.environment) && r.environment !== UNIFIED) {
+      replaced.add(r.environment);
+    }
+  }
+  return adoptFacts({
+    replacedVenvs: [...replaced].sort(),
+    references,
+    options: { docs },
+    declaredPackages: ['fastapi', 'tree-sitter'],
+    editables: ['replay'],
+    paths: ['build/Debug/debug'],
+  });
+}
+
+interface RewriteOutcome {
+  text: string;
+  /** A property violation, described; undefined when the rewrite held. */
+  problem?: string;
+}
+
+/** What adopt's core does with one file: rewrite, splice, detect again, compare. */
+function rewriteOnce(
+  adapter: Adapter,
+  rewriter: Rewriter,
+  text: string,
+  file: string,
+  docs: boolean,
+): RewriteOutcome {
+  const before = detect(adapter, text, file);
+  const facts = factsFor(before, docs);
+  const withheld = (r: ScanReference) => r.skipReason === 'documentation' && !docs;
+  const given = before.filter((r) => !withheld(r));
+  const offered = rewriter.extraFiles?.(facts).includes(file) ?? false;
+  if (given.length === 0 && !offered) return { text };
+  const result = rewriter.rewrite(text, given, { ...facts, file, exists: true });
+  const applied = applyEdits(text, result.edits);
+  if (!applied.ok) return { text, problem: `edits refused: ${applied.message}` };
+  // References that may stay off the venv: skipped ones, and documentation not given.
+  const left = new Map<string, number>();
+  const key = (r: ScanReference) => `${r.kind}\0${r.text}`;
+  for (const r of [...result.skipped.map((s) => s.reference), ...before.filter(withheld)]) {
+    left.set(key(r), (left.get(key(r)) ?? 0) + 1);
+  }
+  for (const r of detect(adapter, applied.text, file)) {
+    if (r.unified) continue;
+    const count = left.get(key(r)) ?? 0;
+    if (count > 0) {
+      left.set(key(r), count - 1);
+      continue;
+    }
+    return {
+      text: applied.text,
+      problem: `after the rewrite ${JSON.stringify(r.text)} (${r.kind}, line ${r.line}) is still off the venv on ${r.environment}`,
+    };
+  }
+  return { text: applied.text };
+}
+
+const targets = adapters.map((adapter) => ({ adapter, kind: kinds[adapter.name]! }));
+
+describe('fuzzing the adapters', () => {
+  it('every adapter has a corpus', () => {
+    expect(targets.filter((t) => t.kind === undefined).map((t) => t.adapter.name)).toEqual([]);
+  });
+
+  it.each(targets.map((t) => [t.adapter.name, t] as const))(
+    '%s: detect never throws; rewrite → detect is unified; a second rewrite changes nothing',
+    async (name, { adapter, kind }) => {
+      const rewriter = await loadRewriter(adapter.name);
+      const docs = adapter.name === 'docs';
+      let rewritten = 0;
+      let changed = 0;
+      fc.assert(
+        fc.property(input(kind), fc.constantFrom(...kind.files), (text, file) => {
+          // Throws fail the property: adapters never throw.
+          const references = detect(adapter, text, file);
+          for (const r of references) {
+            if (text.slice(r.span.start, r.span.end) !== r.text) {
+              throw new Error(
+                `span ${r.span.start}-${r.span.end} is not ${JSON.stringify(r.text)}`,
+              );
+            }
+          }
+          if (!rewriter) return;
+          const first = rewriteOnce(adapter, rewriter, text, file, docs);
+          if (first.problem) throw new Error(first.problem);
+          rewritten++;
+          if (first.text !== text) changed++;
+          const second = rewriteOnce(adapter, rewriter, first.text, file, docs);
+          if (second.problem) throw new Error(`second rewrite: ${second.problem}`);
+          if (second.text !== first.text) {
+            throw new Error(
+              `a second rewrite changed the file again:\n${first.text}\n---\n${second.text}`,
+            );
+          }
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      report(`fuzz ${name}`, {
+        cases: RUNS,
+        seed: SEED,
+        rewriter: rewriter ? 'yes' : 'none',
+        rewritten,
+        changed,
+      });
+    },
+    600_000,
+  );
+});
+
+/** A user error is the one acceptable failure of a parser fed garbage. */
+function userErrorsOnly(run: () => unknown): void {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof UserError || error instanceof UserErrors) return;
+    throw error;
+  }
+}
+
+describe('fuzzing the parsers', () => {
+  const tomlInput = fc.oneof(anyText(tomlTokens), mutated([declarationSeed], tomlTokens));
+  const parsers: Array<[string, fc.Arbitrary<string>, (text: string) => void]> = [
+    [
+      'declaration (parseConfigText)',
+      tomlInput,
+      (t) => userErrorsOnly(() => parseConfigText(t, '/repo')),
+    ],
+    [
+      'TOML spans (lexToml, layoutToml)',
+      tomlInput,
+      (t) => {
+        lexToml(t);
+        layoutToml(t);
+      },
+    ],
+    ['venv guess of the no-op path', tomlInput, (t) => void guessVenvSetting(t)],
+    [
+      'lock file',
+      fc.oneof(anyText(lockTokens), mutated([lockSeed], lockTokens)),
+      (t) => {
+        parseLockFile(t);
+        readLockHeader(t);
+      },
+    ],
+    [
+      'PEP 508 requirement',
+      fc.oneof(
+        anyText(lockTokens),
+        mutated(
+          [
+            'fastapi[standard]>=0.110,<1 ; python_version >= "3.10" and sys_platform != "win32"',
+            'pkg @ https://x.invalid/p.whl',
+          ],
+          [...lockTokens, '[', ']', '(', ')', ' and ', ' or ', '"', "'", '<', '!=', '*'],
+        ),
+      ),
+      (t) => void parseRequirement(t),
+    ],
+    ['shell scan', input(kinds.shell!), (t) => void scanShell(t, { cwd: '' })],
+  ];
+
+  it.each(parsers)(
+    '%s never fails except with a user error',
+    (name, arbitrary, run) => {
+      fc.assert(
+        fc.property(arbitrary, (text) => run(text)),
+        { seed: SEED, numRuns: RUNS },
+      );
+      report(`fuzz parser ${name}`, { cases: RUNS, seed: SEED });
+    },
+    600_000,
+  );
+});
