@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the seeds and tokens spell CMake, shell and editor variables ${name}.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../helpers/repo.js';
