@@ -9,7 +9,7 @@ import type {
   Reference,
 } from '../../adapters/types.js';
 import { checkInterrupted } from '../../util/exec.js';
-import { listFiles } from './discover.js';
+import { listFilesStaged, outsideVenvs } from './discover.js';
 import {
   aggregateEnvironments,
   classifyReferences,
@@ -65,15 +65,18 @@ function matching(adapters: readonly Adapter[], file: string, firstLine: string)
 
 /**
  * Lists the repository's files, routes each to the adapters that read its kind, reads
- * them in parallel and runs the (pure, synchronous) adapters as each file arrives.
- * Reads only: nothing on disk changes.
+ * them one after another and runs the (pure, synchronous) adapters on each. Reads only:
+ * nothing on disk changes.
  */
 export async function scanRepository(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  // git lists while the adapters load, and walks the worktree for untracked files while
+  // the tracked ones are read: in a large repository each of these takes a while.
+  const listing = listFilesStaged(root);
   const adapters = options.adapters ?? (await import('../../adapters/index.js')).adapters;
   const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
-  const [unifiedVenv, listing] = await Promise.all([
+  const [unifiedVenv, first] = await Promise.all([
     options.unifiedVenv ?? readUnifiedVenv(root),
-    listFiles(root),
+    listing.first,
   ]);
   const context: DetectContext = { unifiedVenv };
   if (options.stdlibModules) context.stdlibModules = options.stdlibModules;
@@ -83,7 +86,7 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
   const sources: Array<{ source: DependencySource; adapter: Adapter }> = [];
   const skipped: SkippedFile[] = [];
   const detected = new Set<string>();
-  let filesRead = 0;
+  const filesRead: string[] = [];
 
   function collect(adapter: Adapter, result: DetectResult | null): void {
     if (!result) return;
@@ -136,41 +139,61 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
       }
       return;
     }
-    filesRead++;
+    filesRead.push(file);
     // onevenv's own output (setup.sh, README.md, the lock) is on the unified venv by
     // construction; reading it would only report the bootstrap's own interpreter search.
     if (GENERATED_BY_ONEVENV.test(outcome.text.slice(0, 512))) return;
     for (const adapter of routed!) detect(adapter, outcome.text, file);
   }
 
-  const jobs: Job[] = [];
-  for (const file of listing.files) {
-    if (isExtensionless(file)) {
-      jobs.push({ file, adapters: undefined });
-      continue;
-    }
-    const chosen = matching(adapters, file, '');
-    if (chosen.length > 0) jobs.push({ file, adapters: chosen });
-  }
-
   let turn = performance.now();
-  for (const job of jobs) {
-    if (performance.now() - turn > YIELD_EVERY_MS) {
-      await nextTurn();
-      turn = performance.now();
+  async function readAll(files: readonly string[]): Promise<void> {
+    const jobs: Job[] = [];
+    for (const file of files) {
+      if (isExtensionless(file)) {
+        jobs.push({ file, adapters: undefined });
+        continue;
+      }
+      const chosen = matching(adapters, file, '');
+      if (chosen.length > 0) jobs.push({ file, adapters: chosen });
     }
-    checkInterrupted();
-    readAndDetect(job.file, job.adapters);
+    for (const job of jobs) {
+      if (performance.now() - turn > YIELD_EVERY_MS) {
+        await nextTurn();
+        turn = performance.now();
+      }
+      checkInterrupted();
+      readAndDetect(job.file, job.adapters);
+    }
   }
 
+  await readAll(first.files);
+  // The bounded venv walk while git may still be walking: directories holding tracked
+  // files are enough to spare it most of its work.
+  const walkedVenvs = findVenvDirs(root, { listed: directoriesOf(first.files) });
+  const rest = await listing.rest;
+  await readAll(rest.files);
   followIncludes(sources, detected, readAndDetect);
+  const files =
+    rest.files.length === 0 && rest.venvs.length === 0
+      ? first.files
+      : [...outsideVenvs(first.files, rest.venvs), ...rest.files];
+  if (rest.venvs.length > 0) {
+    // pyvenv.cfg only among the untracked files: that venv's tracked files are no
+    // consumers either.
+    const outside = (file: string) => !insideAny(file, rest.venvs);
+    filter(references, (reference) => outside(reference.file));
+    filter(dependencies, (dependency) => outside(sourceFile(dependency.source)));
+    filter(sources, (entry) => outside(entry.source.file));
+    filter(skipped, (entry) => outside(entry.file));
+    filter(filesRead, outside);
+  }
 
   const scanReferences = classifyReferences(references, unifiedVenv).sort(compareReferences);
   const named = scanReferences
     .map((reference) => reference.environment)
     .filter((id) => !isSpecialEnvironment(id));
-  const walkedVenvs = findVenvDirs(root, { listed: directoriesOf(listing.files) });
-  const venvsOnDisk = new Set([...listing.venvs, ...walkedVenvs]);
+  const venvsOnDisk = new Set([...first.venvs, ...rest.venvs, ...walkedVenvs]);
   for (const venv of await existingVenvs(
     root,
     named.filter((id) => !venvsOnDisk.has(id)),
@@ -185,7 +208,7 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     references: scanReferences,
     dependencies: dropLocalImports(
       dedupeDependencies(dependencies),
-      listing.files,
+      files,
       localModuleNames(
         sources.map((entry) => entry.source),
         references,
@@ -195,11 +218,28 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
       .map((entry) => entry.source)
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     venvsOnDisk: sortStrings(venvsOnDisk),
-    discovery: listing.discovery,
-    filesListed: listing.files.length,
-    filesRead,
+    discovery: first.discovery,
+    filesListed: files.length,
+    filesRead: filesRead.length,
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
+}
+
+function insideAny(file: string, dirs: readonly string[]): boolean {
+  return dirs.some((dir) => file.startsWith(`${dir}/`));
+}
+
+/** `file:line` → file. */
+function sourceFile(source: string): string {
+  const colon = source.lastIndexOf(':');
+  return colon === -1 ? source : source.slice(0, colon);
+}
+
+/** Keeps, in place, the items that pass. */
+function filter<T>(items: T[], keep: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of items) if (keep(item)) items[kept++] = item;
+  items.length = kept;
 }
 
 /** The directories that directly hold one of `files`. */
