@@ -280,18 +280,39 @@ function p3(f: Fixture): ScenarioResult {
   });
 }
 
-/** What scan looks for, as git grep patterns: its adapters' own pre-filters and targets. */
-const GREP_PATTERNS = [
-  'python|venv|virtualenv|pybind11|nanobind',
-  'bin/activate|pip3? install|PYTHONPATH|PYTHONHOME',
-  'find_package\\((Python3?|PythonInterp)|Python3?_EXECUTABLE|PYTHON_EXECUTABLE',
-  '^(import|from) [A-Za-z_]',
+/**
+ * What scan looks for, as a grep user would write it: interpreter names in their usual
+ * spellings (python3, Python3_EXECUTABLE, PYTHONPATH, find_package(Python3 …)), venvs and
+ * their activation, pip installs, the binding generators CMake asks Python for, and the
+ * import lines of Python files (scan reports their third-party imports).
+ */
+const GREP_PATTERN =
+  'python|Python|PYTHON|venv|activate|pip3? install|pybind11|nanobind|^(import|from) ';
+/** The cheapest grep that still finds every planted reference (not the imports). */
+const GREP_FIXED = [
+  'python',
+  'Python',
+  'PYTHON',
+  'venv',
+  'activate',
+  'pip install',
+  'pybind11',
+  'nanobind',
 ];
 
 function grep(cwd: string): Contender {
   return {
     name: 'git grep -E',
-    command: ['git', 'grep', '-n', '-I', '-i', '-E', ...GREP_PATTERNS.flatMap((p) => ['-e', p])],
+    command: ['git', 'grep', '-n', '-I', '-E', '-e', GREP_PATTERN],
+    cwd,
+    env,
+  };
+}
+
+function grepFixed(cwd: string): Contender {
+  return {
+    name: 'git grep -F (no imports)',
+    command: ['git', 'grep', '-n', '-I', '-F', ...GREP_FIXED.flatMap((p) => ['-e', p])],
     cwd,
     env,
   };
@@ -339,16 +360,22 @@ async function p4(f: Fixture): Promise<ScenarioResult[]> {
         env,
       },
       grep(dir),
+      grepFixed(dir),
     ],
-    targets: [{ of: 'onevenv scan --json', to: 'git grep -E', max: 1.5 }],
+    targets: [
+      { of: 'onevenv scan --json', to: 'git grep -E', max: 1.5 },
+      { of: 'onevenv scan --json', to: 'git grep -F (no imports)' },
+    ],
     notes: [
       `The tree (bench/scan-tree.ts, seed ${SCAN_SEED}): ${stats.files} files, ${(stats.bytes / 2 ** 20).toFixed(0)} MiB, committed to git;`,
       `by kind: ${Object.entries(stats.byKind)
         .sort((a, b) => b[1] - a[1])
         .map(([kind, count]) => `${kind} ${count}`)
         .join(', ')}.`,
-      `onevenv scan reports ${scanJson.references.length} references; git grep prints ${grepLines} matching lines for`,
-      `the patterns ${GREP_PATTERNS.map((p) => `\`${p}\``).join(', ')} (case-insensitive, text files only).`,
+      `onevenv scan reports ${scanJson.references.length} references (and the third-party imports of the Python files);`,
+      `\`git grep -n -I -E -e '${GREP_PATTERN}'\` prints ${grepLines} lines. Written case-insensitively`,
+      '(`-i`, as the adapters match) or as one `-e` per pattern, git grep took 2-4x as long as this',
+      'formulation on this tree; `-F` with fixed strings and no imports is the fastest grep found.',
     ],
     onRound: (round, warm) => progress(`P4 ${warm ? 'warm-up' : 'round'} ${round}`),
   });
@@ -394,7 +421,8 @@ function p5(f: Fixture): ScenarioResult {
     warmup: 1,
     contenders: [
       onevenv(f, 'onevenv check --only mcp', ['check', '--only', 'mcp'], {
-        expect: new RegExp(`${f.mcpServers.length} checks: ${f.mcpServers.length} passed`),
+        // Without a terminal, check prints one line per check.
+        expect: new RegExp(`^(ok mcp [^\\n]*\\n){${f.mcpServers.length}}$`),
       }),
       ...singles,
     ],
