@@ -98,6 +98,56 @@ function parseCommandArgs(name: string, module: CommandModule, argv: string[]) {
   }
 }
 
+/** What the file system refused, and why (the machine's doing, not a bug of onevenv). */
+const REFUSALS: Record<string, [string, string]> = {
+  EACCES: ['permission denied', 'check the permissions of that path'],
+  EPERM: ['operation not permitted', 'check the permissions and attributes (chattr) of that path'],
+  EROFS: ['read-only file system', 'run where the repository is writable'],
+  ENOSPC: ['no space left on the device', 'free some space and run again'],
+  EDQUOT: ['disk quota exceeded', 'free some space and run again'],
+  EISDIR: ['is a directory, not a file', 'move the directory away'],
+  ENOTDIR: ['a part of the path is not a directory', 'move the file in the way'],
+};
+
+const SYSCALL_VERBS: Record<string, string> = {
+  open: 'open',
+  mkdir: 'create',
+  link: 'create',
+  symlink: 'create',
+  rename: 'rename',
+  unlink: 'remove',
+  rmdir: 'remove',
+  rm: 'remove',
+  scandir: 'read',
+  read: 'read',
+  write: 'write',
+  copyfile: 'copy',
+  chmod: 'change the mode of',
+};
+
+/** A file-system refusal on a path becomes one line naming the path: exit 2, no stack. */
+function fileSystemRefusal(error: unknown): UserError | undefined {
+  const errno = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof errno.code !== 'string' || !errno.path) return undefined;
+  const refusal = REFUSALS[errno.code];
+  if (!refusal) return undefined;
+  // A temporary file beside its target: the directory is what refused.
+  const temporary = /\.tmp$/.test(errno.path);
+  const where = temporary ? path.dirname(errno.path) : errno.path;
+  const relative = path.relative(process.cwd(), where);
+  const shown =
+    relative === '' || relative.startsWith('..') || path.isAbsolute(relative)
+      ? where
+      : relative.split(path.sep).join('/');
+  const verb = temporary
+    ? 'create a file in'
+    : (SYSCALL_VERBS[errno.syscall ?? ''] ?? `${errno.syscall ?? 'use'}`);
+  return new UserError(`cannot ${verb} it: ${refusal[0]}`, {
+    location: { file: shown },
+    fix: refusal[1],
+  });
+}
+
 function reportError(error: unknown): number {
   if (error instanceof UserErrors) {
     for (const item of error.errors) log.error(formatUserError(item));
@@ -110,6 +160,11 @@ function reportError(error: unknown): number {
   if (error instanceof InterruptedError) {
     log.error('interrupted');
     return EXIT_INTERRUPTED;
+  }
+  const denied = fileSystemRefusal(error);
+  if (denied) {
+    log.error(formatUserError(denied));
+    return denied.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(

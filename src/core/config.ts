@@ -106,13 +106,29 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-function locateKey(text: string, key: string): number | undefined {
-  const match = new RegExp(
-    `^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}["']?\\s*=`,
-    'm',
-  ).exec(text);
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+}
+
+function locateKey(text: string, key: string, from = 0): number | undefined {
+  const pattern = new RegExp(`^\\s*["']?${escapeRegExp(key)}["']?\\s*=`, 'gm');
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
   return match ? lineOf(text, match.index) : undefined;
 }
+
+/** Where the table holding `keyPath` starts (`[tool.onevenv.imports]`), or 0. */
+function sectionStart(text: string, keyPath: string[]): number {
+  for (let n = keyPath.length - 1; n > 0; n--) {
+    const header = keyPath.slice(0, n).map(escapeRegExp).join('\\s*\\.\\s*');
+    const match = new RegExp(`^\\s*\\[\\s*${header}\\s*\\]`, 'm').exec(text);
+    if (match) return match.index;
+  }
+  return 0;
+}
+
+/** PEP 735: a group name is a valid distribution-style name. */
+const GROUP_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 
 function describe(value: unknown): string {
   const json = JSON.stringify(value);
@@ -155,13 +171,14 @@ export function parseConfigText(text: string, root: string): OnevenvConfig {
         continue;
       }
       message = `${key}: ${issue.message.replace(/^Invalid (input|option): /, '')}, got ${describe(given)}`;
+      const from = sectionStart(text, keyPath);
       errors.push(
         new UserError(message, {
           location: {
             file: CONFIG_FILE,
             line:
-              (typeof given === 'string' ? locateString(text, given) : undefined) ??
-              (lastKey ? locateKey(text, lastKey) : undefined),
+              (typeof given === 'string' ? locateString(text, given, from) : undefined) ??
+              (lastKey ? locateKey(text, lastKey, from) : undefined),
           },
         }),
       );
@@ -218,6 +235,15 @@ export function parseConfigText(text: string, root: string): OnevenvConfig {
 
   const rawGroups = pyproject['dependency-groups'] ?? {};
   const direct: Record<string, GroupRequirement[]> = {};
+  for (const group of Object.keys(rawGroups)) {
+    if (GROUP_NAME.test(group)) continue;
+    errors.push(
+      new UserError(`dependency-groups: ${describe(group)} is not a valid group name`, {
+        location: { file: CONFIG_FILE, line: locateKey(text, group, Math.max(0, groupsSection)) },
+        fix: 'use letters, digits and . _ - (starting and ending with a letter or digit)',
+      }),
+    );
+  }
   for (const [group, entries] of Object.entries(rawGroups)) {
     const strings = entries.filter((entry): entry is string => typeof entry === 'string');
     direct[group] = toRequirements(strings, `dependency-groups.${group}`, group, groupsSection);
@@ -311,8 +337,9 @@ export function normalizeGroup(name: string): string {
 export async function loadConfig(root: string): Promise<OnevenvConfig> {
   const file = path.join(root, CONFIG_FILE);
   let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -323,6 +350,15 @@ export async function loadConfig(root: string): Promise<OnevenvConfig> {
     }
     throw new UserError(`cannot read ${CONFIG_FILE}: ${(error as Error).message}`, {
       location: { file: CONFIG_FILE },
+    });
+  }
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const loose = bytes.toString('utf8');
+    throw new UserError(`${CONFIG_FILE} is not UTF-8 text`, {
+      location: { file: CONFIG_FILE, line: lineOf(loose, loose.indexOf('\uFFFD')) },
+      fix: 'save it as UTF-8, as TOML requires',
     });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -20,10 +20,44 @@ export async function readTextIfExists(p: string): Promise<string | undefined> {
   }
 }
 
-/** A temporary name beside the target, so the final rename never crosses file systems. */
+/**
+ * A temporary name beside the target, so the final rename never crosses file systems. It
+ * carries the writer's pid: a writer killed before its rename leaves a file that the next
+ * write of the same target recognises as abandoned and removes.
+ */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
-  return path.join(dir, `.${path.basename(target)}.onevenv-${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(
+    dir,
+    `.${path.basename(target)}.onevenv-${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
+  );
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Temporary files of `target` whose writer is gone (killed between write and rename). */
+export async function removeAbandonedTemps(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.onevenv-`;
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = /^(\d+)-[0-9a-f]{12}\.tmp$/.exec(entry.slice(prefix.length));
+    if (!match || Number(match[1]) === process.pid || !processGone(Number(match[1]))) continue;
+    await fs.rm(path.join(dir, entry), { force: true });
+  }
 }
 
 export interface AtomicWriteOptions {
@@ -46,6 +80,7 @@ export async function writeFileAtomic(
   } catch {
     // new file
   }
+  await removeAbandonedTemps(target);
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, 'wx', mode);
   try {

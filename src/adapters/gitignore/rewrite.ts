@@ -87,7 +87,29 @@ function rewriteGitignore(
   if (needsEntry) {
     edits.push(appendLine(content, entry, `ignore ${context.unifiedVenv}`));
   }
-  return { edits, skipped, notes };
+  return { edits: mergeRemovals(edits), skipped, notes };
+}
+
+/**
+ * Removing the last line (without a line ending) takes the line ending before it, which
+ * the removal of the line above also takes: adjacent removals become one.
+ */
+function mergeRemovals(edits: Edit[]): Edit[] {
+  const out: Edit[] = [];
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    const previous = out.at(-1);
+    if (
+      previous &&
+      previous.replacement === '' &&
+      edit.replacement === '' &&
+      edit.start < previous.end
+    ) {
+      previous.end = Math.max(previous.end, edit.end);
+      continue;
+    }
+    out.push({ ...edit });
+  }
+  return out;
 }
 
 export const rewriter: Rewriter = {

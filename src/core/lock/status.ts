@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../../util/errors.js';
 import type { Installer, OnevenvConfig } from '../config.js';
 
 /**
@@ -189,7 +190,10 @@ export async function lockStatus(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return { state: 'missing', reason: `${lockName} does not exist` };
     }
-    throw error;
+    throw new UserError(`cannot read ${lockName}: ${(error as Error).message}`, {
+      location: { file: lockName },
+      fix: 'move what is there away, then run onevenv lock',
+    });
   }
   const header = readLockHeader(text);
   if (header.fingerprint === undefined || header.generator === undefined) {

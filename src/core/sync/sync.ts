@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_FINDINGS, UserError } from '../../util/errors.js';
 import { activeChildPids, checkInterrupted, runProcess } from '../../util/exec.js';
@@ -12,7 +12,7 @@ import {
   rejectionReason,
 } from '../interpreter.js';
 import { indexArgs } from '../lock/index-settings.js';
-import { type LockFile, parseLockFile } from '../lock/lock-file.js';
+import { parseLockFile } from '../lock/lock-file.js';
 import { lockStatus } from '../lock/status.js';
 import { CONFIG_FILE, requireRepoRoot } from '../root.js';
 import { findUv } from '../tools.js';
@@ -148,11 +148,21 @@ function checkConfigValues(config: OnevenvConfig): void {
   ] as const) {
     for (const value of list) {
       if (/[\r\n\0]/.test(value)) {
+        // The value as written (a TOML basic string escapes the break the way JSON does).
+        const written = path.relative(config.configDir, value);
         throw new UserError(`tool.onevenv.${key}: a path may not contain a line break`, {
-          location: { file: CONFIG_FILE, line: locateString(config.text, key) },
+          location: { file: CONFIG_FILE, line: locateString(config.text, written) },
         });
       }
     }
+  }
+  for (const dir of config.editable) {
+    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+    const written = path.relative(config.configDir, dir).split(path.sep).join('/');
+    throw new UserError(`tool.onevenv.editable: ${written} is not a directory`, {
+      location: { file: CONFIG_FILE, line: locateString(config.text, written) },
+      fix: 'point it at the local package (the directory of its pyproject.toml or setup.py), or remove it',
+    });
   }
 }
 
@@ -195,17 +205,92 @@ async function relock(
   return 'current';
 }
 
-function checkLockHashes(config: OnevenvConfig, lock: LockFile): void {
+const PIN_LINE =
+  /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?\s*===?\s*([^\s;\\]+)\s*(?:;\s*(.*?))?\s*$/;
+const HASH = /^sha256[:=][0-9a-f]{64}$/;
+/** The only options a lock may carry: where packages come from, never a second index. */
+const LOCK_OPTION =
+  /^(?:--index-url(?:[=\s]|$)|-i(?:\s|$)|--find-links(?:[=\s]|$)|-f(?:\s|$)|--no-index$)/;
+
+/**
+ * Only what `onevenv lock` writes is installed: every line a pin `name==version` with
+ * sha256 hashes, each package pinned once per marker, and no option but the index and
+ * find-links (no includes, no editables, no `--extra-index-url`). Checked before anything
+ * is changed, so a hand-edited or damaged lock is named with its line instead of failing
+ * inside the installer.
+ */
+function checkLock(config: OnevenvConfig, text: string): void {
   const lockName = relativeToRoot(config, config.lock);
-  const bare = lock.packages.find((pkg) => pkg.hashes.length === 0);
-  if (bare) {
-    throw new UserError(
-      `${bare.name}==${bare.version} has no --hash; sync installs only hashed pins`,
-      {
-        location: { file: lockName, line: bare.line },
-        fix: 'run onevenv lock to regenerate the lock with hashes',
-      },
-    );
+  const regenerate = 'run onevenv lock to regenerate it';
+  const refuse = (line: number, message: string, fix = regenerate) =>
+    new UserError(message, { location: { file: lockName, line }, fix });
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  const seen = new Map<string, number>();
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1;
+    let line = lines[i]!;
+    while (line.endsWith('\\') && i + 1 < lines.length) {
+      i++;
+      line = `${line.slice(0, -1)} ${lines[i]!.trim()}`;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (line.includes('\0')) throw refuse(start, 'the line holds a NUL byte');
+    if (trimmed.startsWith('-')) {
+      if (/^--extra-index-url\b/.test(trimmed)) {
+        throw refuse(
+          start,
+          '--extra-index-url is not allowed in the lock: a second index lets a public package shadow a private one',
+          'remove the line; name one index with [tool.onevenv] index-url and run onevenv lock',
+        );
+      }
+      if (!LOCK_OPTION.test(trimmed)) {
+        throw refuse(
+          start,
+          `${trimmed.split(/\s/)[0]} is not allowed in the lock: sync installs only hashed pins from this file`,
+        );
+      }
+      continue;
+    }
+    const hashes: string[] = [];
+    const pin = trimmed
+      .replace(/\s--hash[=\s](\S+)/g, (_, hash: string) => {
+        hashes.push(hash);
+        return '';
+      })
+      .trim();
+    const match = PIN_LINE.exec(pin);
+    if (!match)
+      throw refuse(start, `${JSON.stringify(pin.slice(0, 80))} is not a pin (name==version)`);
+    const name = match[1]!.toLowerCase().replace(/[-_.]+/g, '-');
+    const bad = hashes.find((hash) => !HASH.test(hash));
+    if (bad !== undefined)
+      throw refuse(start, `${name}: ${JSON.stringify(bad)} is not a sha256 hash`);
+    if (hashes.length === 0) {
+      throw refuse(
+        start,
+        `${name}==${match[2]} has no --hash; sync installs only hashed pins`,
+        'run onevenv lock to regenerate the lock with hashes',
+      );
+    }
+    const key = `${name}\0${(match[3] ?? '').replace(/\s+/g, '')}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw refuse(start, `${name} is pinned twice (lines ${earlier} and ${start})`);
+    }
+    seen.set(key, start);
+  }
+}
+
+async function readLockText(config: OnevenvConfig): Promise<string> {
+  try {
+    return await fs.readFile(config.lock, 'utf8');
+  } catch (error) {
+    const lockName = relativeToRoot(config, config.lock);
+    throw new UserError(`cannot read ${lockName}: ${(error as Error).message}`, {
+      location: { file: lockName },
+      fix: 'run onevenv lock to write it again',
+    });
   }
 }
 
@@ -472,9 +557,9 @@ async function changeEnvironment(
     throw missingEnsurepip(interpreter);
   }
   const lockState = await ensureLockCurrent(config, options);
-  const lockText = await fs.readFile(config.lock, 'utf8');
+  const lockText = await readLockText(config);
   const lock = parseLockFile(lockText);
-  checkLockHashes(config, lock);
+  checkLock(config, lockText);
 
   for (const trash of await removeTrash(config.venv)) log.debug(`removed ${trash}`);
   await removeMarkerTemps(config.venv);
