@@ -150,41 +150,76 @@ function parseUvChanges(result: RunResult, report: InstallReport): void {
   }
 }
 
+async function uvSyncLock(
+  request: InstallRequest,
+  python: string,
+  report: InstallReport,
+): Promise<void> {
+  const result = await request.runner.run(
+    request.uv!,
+    [
+      'pip',
+      'sync',
+      '--require-hashes',
+      '--allow-empty-requirements',
+      '--python',
+      python,
+      ...request.indexArgs,
+      request.lock,
+    ],
+    { env: request.env },
+  );
+  logOutput(result);
+  if (result.code !== 0) throw stepFailure('uv pip sync', result);
+  parseUvChanges(result, report);
+}
+
 /** Installs exactly the lock, then the editables. */
 export async function installLocked(request: InstallRequest): Promise<InstallReport> {
   const report: InstallReport = { added: [], removed: [] };
   const python = venvPython(request.venv);
   const { runner, env } = request;
   if (request.backend === 'uv') {
-    const result = await runner.run(
-      request.uv!,
-      [
-        'pip',
-        'sync',
-        '--require-hashes',
-        '--allow-empty-requirements',
-        '--python',
-        python,
-        ...request.indexArgs,
-        request.lock,
-      ],
-      { env },
-    );
-    logOutput(result);
-    if (result.code !== 0) throw stepFailure('uv pip sync', result);
-    parseUvChanges(result, report);
-    if (request.editables.length > 0) {
-      const editable = await withEditablesFile(request.editables, (file) =>
-        runner.run(
+    if (request.editables.length === 0) {
+      await uvSyncLock(request, python, report);
+      return report;
+    }
+    await withEditablesFile(request.editables, async (file, scratch) => {
+      // uv builds an editable (a build environment, the backend's hooks) only after the
+      // lock is in, one process after the other on the venv's lock: meanwhile, build it
+      // into a throwaway target, so the install below takes the build from uv's cache.
+      const prebuild = runner
+        .run(
           request.uv!,
-          ['pip', 'install', '--no-deps', '--python', python, ...request.indexArgs, '-r', file],
+          [
+            'pip',
+            'install',
+            '--no-deps',
+            '--python',
+            request.basePython,
+            '--target',
+            path.join(scratch, 'prebuilt'),
+            ...request.indexArgs,
+            '-r',
+            file,
+          ],
           { env },
-        ),
+        )
+        .catch(() => undefined);
+      try {
+        await uvSyncLock(request, python, report);
+      } finally {
+        await prebuild;
+      }
+      const editable = await runner.run(
+        request.uv!,
+        ['pip', 'install', '--no-deps', '--python', python, ...request.indexArgs, '-r', file],
+        { env },
       );
       logOutput(editable);
       if (editable.code !== 0) throw stepFailure('installing the editable packages', editable);
       parseUvChanges(editable, report);
-    }
+    });
     return report;
   }
   const pip = await pipCommand(request.venv, request.basePython);
@@ -229,14 +264,14 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
  */
 async function withEditablesFile<T>(
   editables: string[],
-  use: (file: string) => Promise<T>,
+  use: (file: string, scratch: string) => Promise<T>,
 ): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-editables-'));
   try {
     const file = path.join(dir, 'editables.txt');
     const lines = editables.map((editable) => `-e ${pathToFileURL(path.resolve(editable)).href}`);
     await fs.writeFile(file, `${lines.join('\n')}\n`);
-    return await use(file);
+    return await use(file, dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
