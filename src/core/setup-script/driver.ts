@@ -295,6 +295,27 @@ def report(marker, changed, seconds):
 # ---------------------------------------------------------------- the venv directory
 
 
+def is_marker_temp(entry):
+    # setup.sh's own (write_atomic) and sync's (writeFileAtomic) temporary marker files.
+    return entry.endswith(".tmp") and (
+        entry.startswith("." + MARKER_FILE + ".onevenv-")
+        or re.match(r"^" + re.escape(MARKER_FILE) + r"\.\d+\.[0-9a-f]{8}\.tmp$", entry) is not None
+    )
+
+
+def remove_marker_temps():
+    try:
+        entries = os.listdir(VENV_DIR)
+    except OSError:
+        return
+    for entry in entries:
+        if is_marker_temp(entry):
+            try:
+                os.remove(os.path.join(VENV_DIR, entry))
+            except OSError:
+                pass
+
+
 def inspect_venv_dir(path):
     try:
         st = os.stat(path)
@@ -307,7 +328,8 @@ def inspect_venv_dir(path):
     if not os.path.isdir(path):
         return ("not-a-directory",)
     entries = os.listdir(path)
-    if not entries:
+    # Only the temporary file of a marker write killed before its rename: still ours.
+    if all(is_marker_temp(entry) for entry in entries):
         return ("empty",)
     has_cfg = "pyvenv.cfg" in entries
     has_marker = MARKER_FILE in entries
@@ -1448,6 +1470,7 @@ def change_environment():
     locked_names = set(name for name, _, _, _ in packages)
 
     remove_trash()
+    remove_marker_temps()
     marker = base_marker(backend, interpreter, lock_state)
     trash = None
     if action == "update":

@@ -49,7 +49,8 @@ export async function inspectVenvDir(venv: string): Promise<VenvDir> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     throw error;
   }
-  if (entries.length === 0) return { kind: 'empty' };
+  // Only the temporary file of a marker write killed before its rename: still ours.
+  if (entries.every(isMarkerTemp)) return { kind: 'empty' };
   const hasPyvenvCfg = entries.includes('pyvenv.cfg');
   const hasMarker = entries.includes(MARKER_FILE);
   if (!hasPyvenvCfg && !hasMarker) return { kind: 'foreign', entries };
@@ -139,10 +140,16 @@ export async function removeMarkerTemps(venv: string): Promise<void> {
     return;
   }
   for (const entry of entries) {
-    if (entry.startsWith(`.${MARKER_FILE}.onevenv-`) && entry.endsWith('.tmp')) {
-      await fs.rm(path.join(venv, entry), { force: true });
-    }
+    if (isMarkerTemp(entry)) await fs.rm(path.join(venv, entry), { force: true });
   }
+}
+
+/** A marker write's temporary file: sync's (`writeFileAtomic`) or python/setup.sh's. */
+export function isMarkerTemp(entry: string): boolean {
+  const marker = MARKER_FILE.replace(/\./g, '\\.');
+  return new RegExp(`^(\\.${marker}\\.onevenv-[\\w-]+|${marker}\\.\\d+\\.[0-9a-f]{8})\\.tmp$`).test(
+    entry,
+  );
 }
 
 /** `lib/python3.X/site-packages` (POSIX) or `Lib/site-packages` (Windows). */
