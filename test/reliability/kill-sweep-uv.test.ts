@@ -24,8 +24,8 @@ describe('uv: kill sweep of a cold sync', () => {
   it('SIGKILL at 25 moments: never ready after a kill, the next sync recovers every time', async () => {
     const counts = await killSweep(repo, { signal: 'SIGKILL', seed, count: MOMENTS, durationMs });
     expect(counts.recoveries).toBe(MOMENTS);
-    // The schedule lies inside the run: most moments must land on a running sync.
-    expect(counts.killed).toBeGreaterThanOrEqual(MOMENTS - 5);
+    // Moments are tried again earlier when a run ends first: each lands on a running sync.
+    expect(counts.killed).toBe(MOMENTS);
   }, 600_000);
 
   it('SIGINT at 25 moments: exit 130 within 2 s, no child left, the next sync recovers', async () => {
@@ -36,7 +36,9 @@ describe('uv: kill sweep of a cold sync', () => {
       durationMs,
     });
     expect(counts.recoveries).toBe(MOMENTS);
-    expect(counts.killed).toBeGreaterThanOrEqual(MOMENTS - 5);
-    expect(counts.exit130).toBeGreaterThanOrEqual(MOMENTS - 10);
+    expect(counts.killed).toBe(MOMENTS);
+    // Each interrupt ended as exit 130, death by the signal before the handler was
+    // installed, or a run already past its last step (each checked as it happened).
+    expect(counts.exit130).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -190,9 +190,14 @@ export async function expectRecovered(
     env: { ...hermeticEnv(), ...env },
   });
   const json = parseJson(result.stdout) as { changed: boolean; imports: unknown } | undefined;
-  expect({ code: result.code, imports: json?.imports }).toEqual({
+  expect({
+    code: result.code,
+    imports: json?.imports,
+    stderr: result.code === 0 ? '' : result.stderr,
+  }).toEqual({
     code: 0,
     imports: { ok: true, failed: [] },
+    stderr: '',
   });
   await expectLockInstalled(repo.root);
   const after = await status(repo.root, env);
@@ -215,4 +220,26 @@ export function parseJson(text: string): unknown {
 export function report(title: string, counts: Record<string, number | string>): void {
   const parts = Object.entries(counts).map(([key, value]) => `${key}=${value}`);
   console.log(`[reliability] ${title}: ${parts.join(' ')}`);
+}
+
+/**
+ * Runs `attempt(delay)` for a seeded moment, and again with a shorter delay when the run
+ * ended before its moment came (the machine was faster than when the run was measured,
+ * or less loaded): each moment then lands on a running process. `scale` carries the
+ * correction over to the following moments.
+ */
+export async function killWithRetries<R extends { sent: boolean; ranMs: number }>(
+  moment: number,
+  durationMs: number,
+  scale: { value: number },
+  attempt: (delayMs: number, last: boolean) => Promise<R>,
+  tries = 3,
+): Promise<R & { finishedFirst: number }> {
+  let finishedFirst = 0;
+  for (let i = 0; ; i++) {
+    const result = await attempt(Math.round(moment * scale.value), i + 1 >= tries);
+    if (result.sent || i + 1 >= tries) return { ...result, finishedFirst };
+    finishedFirst++;
+    scale.value = Math.min(scale.value, (0.9 * result.ranMs) / durationMs);
+  }
 }
