@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyExample, exampleDir } from '../src/core/demo/example.js';
+import { copyExample, EXAMPLE_NAME } from '../src/core/demo/example.js';
 
 /**
  * What the scenarios run on: a private build of the CLI (so a rebuild of dist/ while the
@@ -15,7 +15,11 @@ import { copyExample, exampleDir } from '../src/core/demo/example.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const projectRoot = path.resolve(here, '..');
 
-/** Every command runs without the caller's venv or Python path, without colour. */
+/**
+ * Every command runs without the caller's venv or Python path, without colour, and with
+ * Python writing bytecode as it does on a developer's machine (the session environment
+ * this benchmark was developed in sets PYTHONDONTWRITEBYTECODE).
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -25,7 +29,14 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     GIT_COMMITTER_NAME: 'bench',
     GIT_COMMITTER_EMAIL: 'bench@onevenv.invalid',
   };
-  for (const name of ['VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME', 'CONDA_PREFIX', 'FORCE_COLOR']) {
+  for (const name of [
+    'VIRTUAL_ENV',
+    'PYTHONPATH',
+    'PYTHONHOME',
+    'CONDA_PREFIX',
+    'FORCE_COLOR',
+    'PYTHONDONTWRITEBYTECODE',
+  ]) {
     delete env[name];
   }
   return env;
@@ -41,21 +52,57 @@ export function run(command: string, args: string[], cwd: string): string {
   });
 }
 
-/** Compiles src/ into `dir`/dist and lays out a package beside it; returns bin/onevenv.js. */
-export async function buildCli(dir: string): Promise<string> {
+/**
+ * Compiles the CLI into `dir`/dist and lays out a package beside it; returns
+ * bin/onevenv.js and the commit it was built from. By default the sources are the
+ * committed HEAD (git archive), so results describe a commit and not whatever is being
+ * edited in the working tree; `fromWorktree` compiles the working tree instead.
+ */
+export async function buildCli(
+  dir: string,
+  options: { fromWorktree?: boolean } = {},
+): Promise<{ cli: string; source: string }> {
   await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(path.join(dir, 'bin'), { recursive: true });
+  const sources = path.join(dir, 'sources');
+  await fs.mkdir(sources, { recursive: true });
+  const commit = run('git', ['rev-parse', '--short', 'HEAD'], projectRoot).trim();
+  let source = `commit ${commit}`;
+  if (options.fromWorktree) {
+    source = `working tree at ${commit}`;
+    await fs.cp(path.join(projectRoot, 'src'), path.join(sources, 'src'), { recursive: true });
+    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'bin/onevenv.js']) {
+      await fs.mkdir(path.dirname(path.join(sources, file)), { recursive: true });
+      await fs.copyFile(path.join(projectRoot, file), path.join(sources, file));
+    }
+  } else {
+    const archive = execFileSync(
+      'git',
+      [
+        'archive',
+        'HEAD',
+        'src',
+        'bin',
+        'examples',
+        'tsconfig.json',
+        'tsconfig.build.json',
+        'package.json',
+      ],
+      { cwd: projectRoot, maxBuffer: 256 * 1024 * 1024 },
+    );
+    execFileSync('tar', ['-x', '-C', sources], { input: archive });
+  }
+  await fs.symlink(path.join(projectRoot, 'node_modules'), path.join(sources, 'node_modules'));
   try {
     execFileSync(
       process.execPath,
       [
         path.join(projectRoot, 'node_modules/typescript/bin/tsc'),
         '-p',
-        path.join(projectRoot, 'tsconfig.build.json'),
+        path.join(sources, 'tsconfig.build.json'),
         '--outDir',
         path.join(dir, 'dist'),
       ],
-      { cwd: projectRoot, stdio: 'pipe' },
+      { cwd: sources, stdio: 'pipe' },
     );
   } catch (error) {
     // tsc emits even with type errors; a missing entry point is what matters.
@@ -65,11 +112,13 @@ export async function buildCli(dir: string): Promise<string> {
       throw error;
     }
   }
-  await fs.copyFile(path.join(projectRoot, 'bin/onevenv.js'), path.join(dir, 'bin/onevenv.js'));
-  await fs.copyFile(path.join(projectRoot, 'package.json'), path.join(dir, 'package.json'));
+  await fs.mkdir(path.join(dir, 'bin'));
+  await fs.copyFile(path.join(sources, 'bin/onevenv.js'), path.join(dir, 'bin/onevenv.js'));
+  await fs.copyFile(path.join(sources, 'package.json'), path.join(dir, 'package.json'));
   await fs.symlink(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'));
-  await fs.symlink(path.join(projectRoot, 'examples'), path.join(dir, 'examples'));
-  return path.join(dir, 'bin/onevenv.js');
+  const examples = options.fromWorktree ? projectRoot : sources;
+  await fs.symlink(path.join(examples, 'examples'), path.join(dir, 'examples'));
+  return { cli: path.join(dir, 'bin/onevenv.js'), source };
 }
 
 /** A third server beside the example's two, as a repository grows them. */
@@ -123,7 +172,8 @@ export async function createFixture(work: string, cli: string): Promise<Fixture>
   const origin = path.join(work, 'telemetry-sim');
   await fs.rm(work, { recursive: true, force: true });
   await fs.mkdir(origin, { recursive: true });
-  await copyExample(exampleDir(), origin);
+  // The example of the build being measured (bin/onevenv.js sits beside examples/).
+  await copyExample(path.join(path.dirname(path.dirname(cli)), 'examples', EXAMPLE_NAME), origin);
   git(origin, ['init', '-q', '-b', 'main']);
   git(origin, ['add', '.']);
   git(origin, ['commit', '-q', '-m', 'telemetry-sim as bundled']);

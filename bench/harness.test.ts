@@ -23,6 +23,7 @@ it('runs contenders alternately and reports medians and ratios (one-run smoke te
     expect(c.min).toBe(c.median);
     expect(c.max).toBe(c.median);
     expect(c.peakKiB).toBeGreaterThan(0);
+    expect(c.medianCpu).toBe(c.runs[0]!.cpuSeconds);
   }
   expect(result.ratios).toEqual([
     {
@@ -41,7 +42,7 @@ it('runs contenders alternately and reports medians and ratios (one-run smoke te
     '',
     '## S0: smoke',
     '',
-    '| command | runs | min (s) | median (s) | max (s) | peak RSS (MiB) |',
+    '| command | runs | min (s) | median (s) | max (s) | median CPU (s) | peak RSS (MiB) |',
   ]);
 });
 

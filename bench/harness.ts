@@ -28,6 +28,8 @@ export interface Contender {
 
 export interface Measurement {
   seconds: number;
+  /** User + system time of the whole process tree. */
+  cpuSeconds: number;
   peakKiB: number;
 }
 
@@ -38,6 +40,7 @@ export interface ContenderResult {
   min: number;
   median: number;
   max: number;
+  medianCpu: number;
   peakKiB: number;
 }
 
@@ -105,7 +108,7 @@ export function measureOnce(contender: Contender): Measurement {
       `${contender.name} did not print ${contender.expect}: ${contender.command.join(' ')}\n${result.stderr}`,
     );
   }
-  return { seconds: result.seconds, peakKiB: result.peakKiB };
+  return { seconds: result.seconds, cpuSeconds: result.cpuSeconds, peakKiB: result.peakKiB };
 }
 
 function ratioResult(target: RatioTarget, byName: Map<string, ContenderResult>): RatioResult {
@@ -171,6 +174,7 @@ export function runScenario(options: {
       min: Math.min(...seconds),
       median: median(seconds),
       max: Math.max(...seconds),
+      medianCpu: median(measured.map((m) => m.cpuSeconds)),
       peakKiB: Math.max(...measured.map((m) => m.peakKiB)),
     };
   });
@@ -214,11 +218,13 @@ export function formatMarkdown(
   if (intro.length) lines.push('', ...intro);
   for (const scenario of results) {
     lines.push('', `## ${scenario.id}: ${scenario.title}`, '');
-    lines.push('| command | runs | min (s) | median (s) | max (s) | peak RSS (MiB) |');
-    lines.push('|---|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| command | runs | min (s) | median (s) | max (s) | median CPU (s) | peak RSS (MiB) |',
+    );
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const c of scenario.contenders) {
       lines.push(
-        `| ${c.name} | ${c.runs.length} | ${c.min.toFixed(3)} | ${c.median.toFixed(3)} | ${c.max.toFixed(3)} | ${(c.peakKiB / 1024).toFixed(1)} |`,
+        `| ${c.name} | ${c.runs.length} | ${c.min.toFixed(3)} | ${c.median.toFixed(3)} | ${c.max.toFixed(3)} | ${c.medianCpu.toFixed(3)} | ${(c.peakKiB / 1024).toFixed(1)} |`,
       );
     }
     if (scenario.ratios.length) {
