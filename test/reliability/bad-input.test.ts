@@ -62,6 +62,8 @@ interface Case {
    * change (never to ready); everything else stays.
    */
   venvMayChange?: boolean;
+  /** Run python/setup.sh (written from the declaration first) instead of the CLI. */
+  setupScript?: boolean;
   prepare?: (repo: TempRepo) => Promise<void>;
   restore?: (repo: TempRepo) => Promise<void>;
 }
@@ -424,6 +426,25 @@ const lockCases: Case[] = [
     where: new RegExp(`^${LOCK}:1`),
     says: /extra-index-url/,
   },
+  {
+    name: 'an --extra-index-url written into the lock, python/setup.sh --frozen',
+    lock: (l) => `--extra-index-url https://example.invalid/simple\n${l}`,
+    setupScript: true,
+    args: ['--frozen'],
+    code: 2,
+    where: new RegExp(`^${LOCK}:1`),
+    says: /extra-index-url/,
+  },
+  {
+    name: 'an -r include in the lock, python/setup.sh --frozen',
+    lock: (l) => `${l}-r other.txt\n`,
+    files: { 'python/other.txt': 'beta==1.0.0\n' },
+    setupScript: true,
+    args: ['--frozen'],
+    code: 2,
+    where: new RegExp(`^${LOCK}:\\d+`),
+    says: /-r is not allowed/,
+  },
 ];
 
 const resolutionCases: Case[] = [
@@ -678,6 +699,15 @@ const consumerCases: Array<{ name: string; file: string; content: string | Buffe
   },
 ];
 
+async function runSetupScript(repo: TempRepo, args: string[]) {
+  const { runProcess } = await import('../../src/util/exec.js');
+  const result = await runProcess('sh', ['python/setup.sh', ...args], {
+    cwd: repo.root,
+    env: { ...process.env, ...hermeticEnv() },
+  });
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe('bad input: one clear error, nothing changed', () => {
   let goodLock: string;
   let counted = 0;
@@ -709,12 +739,19 @@ describe('bad input: one clear error, nothing changed', () => {
         await fs.writeFile(target, content);
       }
       await c.prepare?.(repo);
+      if (c.setupScript) {
+        const { generateSetupScript } = await import('../../src/core/setup-script/generate.js');
+        const { loadConfig } = await import('../../src/core/config.js');
+        await repo.write('python/setup.sh', generateSetupScript(await loadConfig(repo.root)));
+      }
       const snapshot = () =>
         repo.snapshot({ exclude: c.venvMayChange ? ['.git', 'python/.venv'] : ['.git'] });
       const before = await snapshot();
       let result: Awaited<ReturnType<typeof runCli>>;
       try {
-        result = await runCli(c.args, { cwd: repo.root, env: hermeticEnv() });
+        result = c.setupScript
+          ? await runSetupScript(repo, c.args)
+          : await runCli(c.args, { cwd: repo.root, env: hermeticEnv() });
       } finally {
         await c.restore?.(repo);
       }

@@ -880,6 +880,41 @@ def locked_packages(text):
     return out
 
 
+LOCK_OPTION = re.compile(r"^(--index-url([=\s]|$)|-i(\s|$)|--find-links([=\s]|$)|-f(\s|$)|--no-index$)")
+
+
+def check_lock_options(text):
+    # The lock names where packages come from and nothing else (as sync checks it): no
+    # includes, no editables, never a second index that could shadow the first.
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    i = 0
+    while i < len(lines):
+        number = i + 1
+        line = lines[i]
+        while line.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            line = line[:-1] + " " + lines[i].strip()
+        i += 1
+        trimmed = line.strip()
+        if not trimmed.startswith("-"):
+            continue
+        if trimmed.startswith("--extra-index-url"):
+            raise Failure(
+                "--extra-index-url is not allowed in the lock: a second index lets a public "
+                "package shadow a private one",
+                where="%s:%d" % (LOCK_NAME, number),
+                fix="remove the line; name one index with [tool.onevenv] index-url and run "
+                "npx onevenv lock",
+            )
+        if not LOCK_OPTION.match(trimmed):
+            raise Failure(
+                "%s is not allowed in the lock: setup.sh installs only hashed pins from this "
+                "file" % trimmed.split()[0],
+                where="%s:%d" % (LOCK_NAME, number),
+                fix="run npx onevenv lock to regenerate it",
+            )
+
+
 def is_url(link):
     return re.match(r"^[a-z][a-z0-9+.-]*://", link, re.I) is not None
 
@@ -1459,6 +1494,7 @@ def change_environment():
                 code=1,
             )
         lock_state = "current"
+    check_lock_options(text)
     packages = locked_packages(text)
     for name, version, hashes, line in packages:
         if hashes == 0:
