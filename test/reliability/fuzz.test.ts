@@ -303,3 +303,36 @@ describe('fuzzing the parsers', () => {
     600_000,
   );
 });
+
+/** Inputs the fuzzer once found failing, kept as fixed cases of the same property. */
+const findings: Array<[string, string, string]> = [
+  ['gitignore', '.gitignore', '\uFEFFbuild/\r\nscripts/.v\nenv/'],
+  ['gitignore', 'replay/.gitignore', 'scripts/.venv/\r\npython/.venv/'],
+  ['gitignore', '.gitignore', 'build/\nscripts/.venv/\nreplay/.venv/\n__pycache__/\n!.venv/\n'],
+  [
+    'mcp-json',
+    '.mcp.json',
+    '{"mcpServers": {"t": {"command":/mcp/x.py"]}, "t": {"command": "{scripts/.venv/bin/python3", "args": ["x.py"]}}}\n',
+  ],
+  [
+    'mcp-json',
+    '.mcp.json',
+    '{"mcpServers": {"a": {"command": "x/.venv/bin/python"}, "a": {"command": "scripts/.venv/bin/python"}}}\n',
+  ],
+  [
+    'devcontainer',
+    '.devcontainer/devcontainer.json',
+    '{\r\n  "postCreateCommand": "python3 -m venv .venv",\r\n  "customizations": { "vscode": { "settings": {nts.txt",\r\n  "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": ".venv/bin/python" } } },\r\n}\r\n',
+  ],
+];
+
+describe('fuzz findings, kept', () => {
+  it.each(findings)('%s %s: %j', async (name, file, text) => {
+    const adapter = adapters.find((a) => a.name === name)!;
+    const rewriter = (await loadRewriter(adapter.name))!;
+    const first = rewriteOnce(adapter, rewriter, text, file, false);
+    expect(first.problem).toBeUndefined();
+    const second = rewriteOnce(adapter, rewriter, first.text, file, false);
+    expect([second.problem, second.text]).toEqual([undefined, first.text]);
+  });
+});

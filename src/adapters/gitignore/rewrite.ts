@@ -1,3 +1,4 @@
+import { applyEdits } from '../../core/adopt/apply-edits.js';
 import { appendLine, lineRange } from '../../core/adopt/text.js';
 import type {
   Edit,
@@ -87,7 +88,33 @@ function rewriteGitignore(
   if (needsEntry) {
     edits.push(appendLine(content, entry, `ignore ${context.unifiedVenv}`));
   }
-  return { edits: mergeRemovals(edits), skipped, notes };
+  return {
+    edits: mergeRemovals(keepEntryEffective(content, edits, entry, context)),
+    skipped,
+    notes,
+  };
+}
+
+/**
+ * The entry takes the old venv's line, unless a rule further down (`!.venv/`) would
+ * un-ignore it there: then the old line goes and the entry is appended after that rule.
+ */
+function keepEntryEffective(
+  content: string,
+  edits: Edit[],
+  entry: string,
+  context: RewriteContext,
+): Edit[] {
+  const placed = edits.find((edit) => edit.replacement === entry && edit.start !== edit.end);
+  if (!placed) return edits;
+  const applied = applyEdits(content, mergeRemovals(edits));
+  if (!applied.ok) return edits;
+  if (coverageOf(applied.text, context.file, context.unifiedVenv)?.ignored === true) return edits;
+  return [
+    ...edits.filter((edit) => edit !== placed),
+    { ...lineRange(content, placed.start), replacement: '', reason: placed.reason },
+    appendLine(content, entry, `ignore ${context.unifiedVenv}`),
+  ];
 }
 
 /**
