@@ -455,7 +455,7 @@ describe('credentials in index URLs', () => {
         // setup.sh names the option only to refuse a lock that carries it, never as an argument.
         const passed =
           file === 'python/setup.sh'
-            ? /["']--extra-index-url["']\s*[,\])]/.test(text)
+            ? /[[,(]\s*["']--extra-index-url["']\s*[,\]]/.test(text)
             : text.includes('extra-index-url');
         expect([file, passed]).toEqual([file, false]);
       }
