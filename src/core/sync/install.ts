@@ -188,12 +188,15 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
       // uv builds an editable (a build environment, the backend's hooks) only after the
       // lock is in, one process after the other on the venv's lock: meanwhile, build it
       // into a throwaway target, so the install below takes the build from uv's cache.
+      // Offline: from the build requirements uv has cached, without index requests racing
+      // the lock's (or it fails, and the install below builds it as it would have).
       const prebuild = runner
         .run(
           request.uv!,
           [
             'pip',
             'install',
+            '--offline',
             '--no-deps',
             '--python',
             request.basePython,
