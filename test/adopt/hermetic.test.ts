@@ -125,7 +125,7 @@ describe('adopt --write offline, then python/setup.sh', () => {
     // Consumer files change as their rewriters say (each tested on its own).
     expect(changed.changed).toContain('.gitignore');
     expect(await repo.read('python/pyproject.toml')).toBe(DECLARATION);
-    expect(await repo.read('.gitignore')).toBe('python/.venv/\n');
+    expect(await repo.read('.gitignore')).toBe('python/.venv/\npython/.venv.*\n');
     const lock = parseLockFile(await repo.read('python/requirements.txt'));
     expect(lock.packages.map((p) => [p.name, p.version])).toEqual([
       ['alpha', '1.1.0'],

@@ -94,6 +94,7 @@ function looksPython(entries: readonly GitignoreEntry[], unifiedVenv: string): b
   return entries.some(
     (entry) =>
       entry.pattern.replace(/^\/+|\/+$/g, '') !== unifiedVenv &&
+      entry.pattern.replace(/^\/+/, '') !== siblingsEntry(unifiedVenv) &&
       /(?:__pycache__|\*\.py[cdo]?|\.py\[cod\]|\.egg-info|\.python-version|venv)/i.test(
         entry.pattern,
       ),
@@ -101,6 +102,53 @@ function looksPython(entries: readonly GitignoreEntry[], unifiedVenv: string): b
 }
 
 const GLOB = /[*?[]/;
+
+/**
+ * The entry adopt writes for the files onevenv keeps beside the venv: the environment
+ * lock (`.venv.lock`, its `.break` guard and their temporary files) and a venv moved
+ * aside during a rebuild (`.venv.onevenv-trash-*`). They sit beside it, never inside,
+ * because a rebuild renames the venv directory.
+ */
+export function siblingsEntry(unifiedVenv: string): string {
+  return `${unifiedVenv}.*`;
+}
+
+/** One name of each kind of file beside the venv, with whether it is a directory. */
+export function siblingPaths(unifiedVenv: string): Array<[string, boolean]> {
+  return [
+    [`${unifiedVenv}.lock`, false],
+    [`${unifiedVenv}.lock.break`, false],
+    [`${unifiedVenv}.lock.4242.0123abcd.tmp`, false],
+    [`${unifiedVenv}.lock.break.4242.0123abcd.tmp`, false],
+    [`${unifiedVenv}.onevenv-trash-0123abcd`, true],
+  ];
+}
+
+/**
+ * Does this one .gitignore ignore every file beside the venv? Undefined when the file
+ * cannot apply (it sits outside the venv's ancestors).
+ */
+export function siblingsIgnoredBy(
+  text: string,
+  file: string,
+  unifiedVenv: string,
+): boolean | undefined {
+  const base = baseOf(file);
+  if (base !== '' && !unifiedVenv.startsWith(`${base}/`)) return undefined;
+  const whole = parseIgnoreFile(text, base);
+  return siblingPaths(unifiedVenv).every(([p, isDirectory]) =>
+    isPathIgnored([whole], p, isDirectory),
+  );
+}
+
+/** An entry for the files beside the venv (`python/.venv.*`), not for a venv. */
+function namesSiblingsOnly(entry: GitignoreEntry, base: string, unifiedVenv: string): boolean {
+  if (base !== '' && !unifiedVenv.startsWith(`${base}/`)) return false;
+  return (
+    !isPathIgnored([entry.matcher], unifiedVenv, true) &&
+    isPathIgnored([entry.matcher], `${unifiedVenv}.lock`, false)
+  );
+}
 
 /** Last segment of a pattern; a backslash is an escape here, never a separator. */
 function basename(pattern: string): string {
@@ -171,6 +219,7 @@ export function detectGitignoreReferences(
   for (const entry of entries) {
     let named = venvPatternOf(entry, pythonFile);
     if (named === undefined) continue;
+    if (namesSiblingsOnly(entry, base, context.unifiedVenv)) continue;
     // A leading `**/` matches at any depth, which is what an unanchored name does.
     while (named.startsWith('**/')) named = named.slice(3);
     let written = entry.pattern.replace(/\/+$/, '');

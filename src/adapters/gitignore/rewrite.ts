@@ -8,11 +8,12 @@ import type {
   SkippedReference,
 } from '../../core/adopt/types.js';
 import type { ScanReference } from '../../core/scan/model.js';
-import { coverageOf } from './detect.js';
+import { coverageOf, siblingsEntry, siblingsIgnoredBy } from './detect.js';
 
 /**
  * `.gitignore`: the unified venv ignored (the entry added to the root .gitignore only when
- * no .gitignore covers it yet), and entries of the venvs it replaces removed once those
+ * no .gitignore covers it yet) together with the files onevenv keeps beside it
+ * (`python/.venv.*`: the environment lock, a venv moved aside mid-rebuild), and entries of the venvs it replaces removed once those
  * are gone from disk. While an old venv still exists its entry stays: dropping it would
  * put the whole venv in front of `git add`.
  */
@@ -39,12 +40,23 @@ function rewriteGitignore(
   const edits: Edit[] = [];
   const skipped: SkippedReference[] = [];
   const notes: string[] = [];
-  const entry = `${context.unifiedVenv}/`;
-  const covered =
-    coverageOf(content, context.file, context.unifiedVenv)?.ignored === true ||
-    ignoredElsewhere(context);
+  const venvName = context.unifiedVenv;
+  const entry = `${venvName}/`;
+  const siblings = siblingsEntry(venvName);
+  const here = coverageOf(content, context.file, venvName);
+  const coveredHere = here?.ignored === true;
+  const covered = coveredHere || ignoredElsewhere(context);
   // Only the root .gitignore gains the entry: a pattern with a slash is read from there.
-  let needsEntry = !covered && context.file === '.gitignore';
+  const root = context.file === '.gitignore';
+  let needsEntry = !covered && root;
+  // The files beside the venv go with the venv's own entry: written with it, or added to
+  // a root .gitignore that already ignores the venv (an older adopt wrote `python/.venv/`
+  // alone). When another .gitignore ignores the venv, that file is the user's to extend.
+  const needsSiblings =
+    root &&
+    (needsEntry || coveredHere) &&
+    siblingsIgnoredBy(content, context.file, venvName) !== true;
+  const block = needsSiblings ? `${entry}\n${siblings}` : entry;
 
   for (const reference of references) {
     if (reference.unified) continue;
@@ -66,15 +78,10 @@ function rewriteGitignore(
     }
     if (needsEntry) {
       // The old venv's line becomes the new one, where the user keeps venv entries.
-      const start = content.lastIndexOf('\n', reference.span.start - 1) + 1;
-      const newline = content.indexOf('\n', reference.span.start);
-      const end =
-        newline === -1 ? content.length : content[newline - 1] === '\r' ? newline - 1 : newline;
       edits.push({
-        start,
-        end,
-        replacement: entry,
-        reason: `ignore ${context.unifiedVenv}, instead of the old ${venv}`,
+        ...lineContent(content, reference.span.start),
+        replacement: block,
+        reason: `ignore ${venvName}, instead of the old ${venv}`,
       });
       needsEntry = false;
       continue;
@@ -86,35 +93,83 @@ function rewriteGitignore(
     });
   }
   if (needsEntry) {
-    edits.push(appendLine(content, entry, `ignore ${context.unifiedVenv}`));
+    edits.push(appendLine(content, block, `ignore ${venvName}`));
+  } else if (needsSiblings && coveredHere) {
+    // Right after the entry that ignores the venv, so the two read as one; first, so an
+    // insert at the end of that line goes before a removal of the next one.
+    const line = decidingLine(here.decidedBy, context.file);
+    const siblingsReason = `ignore the files onevenv keeps beside ${venvName}`;
+    edits.unshift(
+      line === undefined
+        ? appendLine(content, siblings, siblingsReason)
+        : {
+            start: lineContent(content, offsetOfLine(content, line)).end,
+            end: lineContent(content, offsetOfLine(content, line)).end,
+            replacement: `\n${siblings}`,
+            reason: siblingsReason,
+          },
+    );
   }
   return {
-    edits: mergeRemovals(keepEntryEffective(content, edits, entry, context)),
+    edits: mergeRemovals(keepEntryEffective(content, edits, needsSiblings, context)),
     skipped,
     notes,
   };
 }
 
+/** The line (1-based) of `file:line pattern`, when `decidedBy` names one in `file`. */
+function decidingLine(decidedBy: string | undefined, file: string): number | undefined {
+  if (decidedBy === undefined || !decidedBy.startsWith(`${file}:`)) return undefined;
+  const line = Number.parseInt(decidedBy.slice(file.length + 1), 10);
+  return Number.isInteger(line) && line > 0 ? line : undefined;
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let offset = 0;
+  for (let i = 1; i < line; i++) {
+    const newline = text.indexOf('\n', offset);
+    if (newline === -1) return text.length;
+    offset = newline + 1;
+  }
+  return offset;
+}
+
+/** The line holding `offset`, without its line ending. */
+function lineContent(text: string, offset: number): { start: number; end: number } {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const newline = text.indexOf('\n', offset);
+  const end = newline === -1 ? text.length : text[newline - 1] === '\r' ? newline - 1 : newline;
+  return { start, end };
+}
+
 /**
- * The entry takes the old venv's line, unless a rule further down (`!.venv/`) would
- * un-ignore it there: then the old line goes and the entry is appended after that rule.
+ * The entry takes the old venv's line (the sibling entry the deciding entry's), unless a
+ * rule further down (`!.venv/`, `!*.lock`) would un-ignore it there: then what was placed
+ * goes last instead, where it wins.
  */
 function keepEntryEffective(
   content: string,
   edits: Edit[],
-  entry: string,
+  needsSiblings: boolean,
   context: RewriteContext,
 ): Edit[] {
-  const placed = edits.find((edit) => edit.replacement === entry && edit.start !== edit.end);
-  if (!placed) return edits;
+  const placed = edits.filter((edit) => edit.replacement !== '' && edit.start !== content.length);
+  if (placed.length === 0) return edits;
   const applied = applyEdits(content, mergeRemovals(edits));
   if (!applied.ok) return edits;
-  if (coverageOf(applied.text, context.file, context.unifiedVenv)?.ignored === true) return edits;
-  return [
-    ...edits.filter((edit) => edit !== placed),
-    { ...lineRange(content, placed.start), replacement: '', reason: placed.reason },
-    appendLine(content, entry, `ignore ${context.unifiedVenv}`),
-  ];
+  const venvIgnored = coverageOf(applied.text, context.file, context.unifiedVenv)?.ignored === true;
+  const siblingsIgnored =
+    !needsSiblings || siblingsIgnoredBy(applied.text, context.file, context.unifiedVenv) === true;
+  if (venvIgnored && siblingsIgnored) return edits;
+  const out = edits.filter((edit) => !placed.includes(edit));
+  for (const edit of placed) {
+    // A replaced line goes; an insert at a line's end is dropped.
+    if (edit.start !== edit.end) {
+      out.push({ ...lineRange(content, edit.start), replacement: '', reason: edit.reason });
+    }
+    out.push(appendLine(content, edit.replacement.replace(/^\n/, ''), edit.reason));
+  }
+  return out;
 }
 
 /**

@@ -254,7 +254,7 @@ describe('adopt core: reading, splicing and writing files', () => {
     ]);
     const outcome = await applyPlan(p, { skipLock: true });
     expect([outcome.refused, outcome.proofFailures]).toEqual([[], []]);
-    expect(await r.read('.gitignore')).toBe('scripts/.venv/\npython/.venv/\n');
+    expect(await r.read('.gitignore')).toBe('scripts/.venv/\npython/.venv/\npython/.venv.*\n');
     expect(await r.read('scripts/.venv/pyvenv.cfg')).toBe('home = /usr/bin\n');
   });
 });
