@@ -1,4 +1,4 @@
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_FINDINGS, UserError } from '../../util/errors.js';
 import { activeChildPids, checkInterrupted, runProcess } from '../../util/exec.js';
@@ -30,6 +30,7 @@ import {
   fileIdentity,
   fingerprintOf,
   hashFileSync,
+  type ImportFailure,
   MARKER_FORMAT,
   type Marker,
   readMarker,
@@ -51,6 +52,7 @@ import {
   sitePackages,
   writeMarker,
 } from '../venv/venv-dir.js';
+import { onevenvCacheDir, PROOF_FORMAT, proofKey, readProof, writeProof } from './import-proof.js';
 import {
   type Backend,
   createVenv,
@@ -632,6 +634,28 @@ async function changeEnvironment(
   await writePathsPth(config.venv, config.paths);
 
   const groups = probeGroups(config);
+  const site = await sitePackages(config.venv);
+  // uv installs exactly the lock: an import check that passed for the same inputs holds.
+  const proofs =
+    backend === 'uv' && !options.deep
+      ? {
+          dir: onevenvCacheDir(options.env ?? process.env),
+          key: proofKey({
+            lockText,
+            python: marker.python,
+            groups,
+            editables,
+            paths: config.paths,
+            root: config.root,
+          }),
+        }
+      : undefined;
+  const proof = proofs?.key ? readProof(proofs.dir, proofs.key) : undefined;
+  if (proof && countDistributions(site) === proof.packages) {
+    log.debug(`the imports of these inputs passed before (proof ${proofs!.key!.slice(0, 12)})`);
+    return await finishEnvironment(config, marker, site, proof.packages, [], trash, started);
+  }
+
   let probe = await probeVenv(venvPython(config.venv), groups, { env });
   if (backend === 'pip') {
     const editableReal = new Set(editables.map((dir) => realPathOrUndefined(dir) ?? dir));
@@ -658,13 +682,33 @@ async function changeEnvironment(
   const packages = probe.installed.filter(
     (dist) => !(dist.name === 'pip' && backend === 'pip' && !lockedNames.has('pip')),
   ).length;
-  const site = await sitePackages(config.venv);
+  if (proofs?.key && probe.failures.length === 0) {
+    await writeProof(proofs.dir, proofs.key, {
+      format: PROOF_FORMAT,
+      packages,
+      groups: probe.groups,
+      provedAt: new Date().toISOString(),
+    });
+  }
+  return await finishEnvironment(config, marker, site, packages, probe.failures, trash, started);
+}
+
+/** Marks the venv ready (last write of a sync) and removes the venv it replaced. */
+async function finishEnvironment(
+  config: OnevenvConfig,
+  marker: Marker,
+  site: string,
+  packages: number,
+  failed: ImportFailure[],
+  trash: string | undefined,
+  started: number,
+): Promise<SyncResult> {
   const ready: Marker = {
     ...marker,
     state: 'ready',
     site: { path: site, identity: dirIdentity(site) ?? '' },
     packages,
-    imports: { ok: probe.failures.length === 0, failed: probe.failures },
+    imports: { ok: failed.length === 0, failed },
     updatedAt: new Date().toISOString(),
   };
   ready.fingerprint = fingerprintOf(ready);
@@ -673,9 +717,20 @@ async function changeEnvironment(
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.step(
-    `${shownVenv} ready: Python ${interpreter.version}, ${packages} package${packages === 1 ? '' : 's'} (${backend}, ${seconds}s)`,
+    `${displayPath(config)(config.venv)} ready: Python ${marker.python.version}, ${packages} package${packages === 1 ? '' : 's'} (${marker.installer}, ${seconds}s)`,
   );
   return resultFromMarker(ready, true);
+}
+
+/** Installed distributions, as importlib.metadata lists them: one metadata directory each. */
+function countDistributions(site: string): number | undefined {
+  try {
+    return readdirSync(site).filter(
+      (name) => name.endsWith('.dist-info') || name.endsWith('.egg-info'),
+    ).length;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `onevenv sync` from a directory: find the repository, read the declaration, sync. */
