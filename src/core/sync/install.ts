@@ -150,15 +150,43 @@ function parseUvChanges(result: RunResult, report: InstallReport): void {
   }
 }
 
+/**
+ * Runs a uv install offline first: every artifact the lock names is pinned by hash, so
+ * when uv's cache holds them all there is nothing to ask the index (uv would revalidate
+ * each cached index page, about 0.2 s for the seed ticket's 72 packages). When something
+ * is not cached the offline run fails before it changes the venv, and the same command
+ * runs online.
+ */
+async function runUvOfflineFirst(
+  request: InstallRequest,
+  args: string[],
+  what: string,
+  report: InstallReport,
+): Promise<void> {
+  const [verb, ...rest] = args;
+  const offline = await request.runner.run(request.uv!, ['pip', verb!, '--offline', ...rest], {
+    env: request.env,
+  });
+  if (offline.code === 0) {
+    logOutput(offline);
+    parseUvChanges(offline, report);
+    return;
+  }
+  log.debug(`${what} offline did not finish (${tail(offline, 1)}); going online`);
+  const result = await request.runner.run(request.uv!, ['pip', ...args], { env: request.env });
+  logOutput(result);
+  if (result.code !== 0) throw stepFailure(what, result);
+  parseUvChanges(result, report);
+}
+
 async function uvSyncLock(
   request: InstallRequest,
   python: string,
   report: InstallReport,
 ): Promise<void> {
-  const result = await request.runner.run(
-    request.uv!,
+  await runUvOfflineFirst(
+    request,
     [
-      'pip',
       'sync',
       '--require-hashes',
       '--allow-empty-requirements',
@@ -167,11 +195,9 @@ async function uvSyncLock(
       ...request.indexArgs,
       request.lock,
     ],
-    { env: request.env },
+    'uv pip sync',
+    report,
   );
-  logOutput(result);
-  if (result.code !== 0) throw stepFailure('uv pip sync', result);
-  parseUvChanges(result, report);
 }
 
 /** Installs exactly the lock, then the editables. */
@@ -214,14 +240,12 @@ export async function installLocked(request: InstallRequest): Promise<InstallRep
       } finally {
         await prebuild;
       }
-      const editable = await runner.run(
-        request.uv!,
-        ['pip', 'install', '--no-deps', '--python', python, ...request.indexArgs, '-r', file],
-        { env },
+      await runUvOfflineFirst(
+        request,
+        ['install', '--no-deps', '--python', python, ...request.indexArgs, '-r', file],
+        'installing the editable packages',
+        report,
       );
-      logOutput(editable);
-      if (editable.code !== 0) throw stepFailure('installing the editable packages', editable);
-      parseUvChanges(editable, report);
     });
     return report;
   }
