@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: VS Code spells its variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyReferences, failsCheck } from '../../core/scan/model.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type Reference } from '../types.js';
 import { detectVscodeReferences, isVscodeFile } from './detect.js';
 
@@ -274,7 +275,7 @@ describe('vscode adapter: tasks.json', () => {
     expectExactSpans(text, refs);
   });
 
-  it('reads argv tasks, options.cwd, options.env, platform sections and the selected interpreter', () => {
+  it('reads argv tasks, options.cwd, options.env, platform sections; the workspace interpreter is no reference', () => {
     const text = `{"version": "2.0.0",
  "options": {"env": {"PYTHONPATH": "\${workspaceFolder}/build/lib:\${env:PYTHONPATH}"}},
  "tasks": [
@@ -328,14 +329,6 @@ describe('vscode adapter: tasks.json', () => {
         skipReason: undefined,
       },
       {
-        line: 6,
-        text: '${config:python.defaultInterpreterPath}',
-        kind: 'python-command',
-        consumer: 'VS Code task gen',
-        environment: ENV_UNKNOWN,
-        skipReason: 'contains-variable',
-      },
-      {
         line: 7,
         text: 'python3',
         kind: 'python-command',
@@ -358,7 +351,6 @@ describe('vscode adapter: tasks.json', () => {
       ['tasks', '1', 'command'],
       ['tasks', '1', 'command'],
       ['tasks', '1', 'options', 'env', 'PYTHONPATH'],
-      ['tasks', '2', 'command'],
       ['tasks', '3', 'command'],
       ['tasks', '3', 'windows', 'command'],
     ]);
@@ -368,7 +360,6 @@ describe('vscode adapter: tasks.json', () => {
       null,
       ['scripts/requirements.txt'],
       ['scripts/gen'],
-      null,
       null,
       null,
     ]);
@@ -526,5 +517,61 @@ describe('vscode adapter: launch.json and workspaces', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('tasks and launch configurations that run the workspace interpreter', () => {
+  const settings =
+    '{ "python.defaultInterpreterPath": "${workspaceFolder}/python/.venv/bin/python3" }\n';
+  const tasks = `{"version": "2.0.0", "tasks": [
+  {"label": "gen", "type": "process", "command": "\${command:python.interpreterPath}", "args": ["gen.py"]},
+  {"label": "test", "type": "shell", "command": " \${config:python.defaultInterpreterPath} -m pytest"},
+  {"label": "argv", "type": "shell", "command": ["\${config:python.defaultInterpreterPath}", "-m", "http.server"]},
+  {"label": "pip", "type": "shell", "command": "\${config:python.defaultInterpreterPath}/../pip install x"}
+]}`;
+  const launch = `{"configurations": [
+  {"name": "a", "type": "debugpy", "request": "launch", "program": "x.py", "python": "\${command:python.interpreterPath}"},
+  {"name": "b", "type": "debugpy", "request": "launch", "program": "x.py", "python": "\${config:python.defaultInterpreterPath}", "env": {"PYTHONPATH": "src"}}
+]}`;
+
+  it('are no references of their own: they follow the setting, which adopt points at the venv', () => {
+    // Only the program that is not the interpreter itself is reported.
+    expect(brief(detect(tasks, '.vscode/tasks.json'))).toEqual([
+      {
+        line: 5,
+        text: '${config:python.defaultInterpreterPath}/../pip install x',
+        kind: 'pip-install',
+        consumer: 'VS Code task pip',
+        environment: ENV_UNKNOWN,
+        skipReason: 'contains-variable',
+      },
+    ]);
+    // The debugger runs the interpreter selected in the editor, as without `python`.
+    expect(brief(detect(launch, '.vscode/launch.json'))).toEqual([
+      {
+        line: 3,
+        text: 'src',
+        kind: 'pythonpath',
+        consumer: 'VS Code launch b',
+        environment: ENV_UNKNOWN,
+        skipReason: undefined,
+      },
+    ]);
+  });
+
+  it('do not fail scan --check beside a setting on the unified venv', () => {
+    const tasksOnly = tasks.replace(/,\n {2}\{"label": "pip"[^\n]*/, '');
+    const launchOnly = launch.replace(', "env": {"PYTHONPATH": "src"}', '');
+    const references = classifyReferences(
+      [
+        ...detect(settings, '.vscode/settings.json'),
+        ...detect(tasksOnly, '.vscode/tasks.json'),
+        ...detect(launchOnly, '.vscode/launch.json'),
+      ],
+      'python/.venv',
+    );
+    expect(references.map((ref) => [ref.file, ref.text, ref.unified, failsCheck(ref)])).toEqual([
+      ['.vscode/settings.json', '${workspaceFolder}/python/.venv/bin/python3', true, false],
+    ]);
   });
 });

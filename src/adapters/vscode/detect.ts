@@ -3,7 +3,6 @@ import { detectServers } from '../mcp-json/detect.js';
 import { LineIndex } from '../reference.js';
 import { type JsonShellPart, scanJsonShell } from '../shared/json-shell.js';
 import {
-  decodeString,
   elements,
   entries,
   type JsonNode,
@@ -66,11 +65,28 @@ function detectSettings(node: JsonNode | undefined, scope: Scope, path: string[]
   }
 }
 
-/** Task variables that stand for the selected Python interpreter. */
+/** Variables that stand for the workspace's Python interpreter. */
 const SELECTED_INTERPRETER = [
   '${config:python.defaultInterpreterPath}',
   '${command:python.interpreterPath}',
 ];
+
+/**
+ * Does a command (or launch `python`) run the workspace's interpreter, the one
+ * `python.defaultInterpreterPath` names? Then it is no reference of its own: it follows the
+ * setting, which is reported (and which adopt points at the unified venv), as a launch
+ * configuration without `python` does. Only the variable as the whole program counts:
+ * `${config:python.defaultInterpreterPath}/../pip` is some other program.
+ */
+function followsWorkspaceInterpreter(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const trimmed = value.trimStart();
+  return SELECTED_INTERPRETER.some(
+    (token) =>
+      trimmed.startsWith(token) &&
+      (trimmed.length === token.length || /\s/.test(trimmed[token.length]!)),
+  );
+}
 
 function commandParts(
   node: JsonNode | undefined,
@@ -156,19 +172,9 @@ function detectTask(
     if (cwdPath !== undefined) meta.cwd = cwdPath;
     let environment: string | undefined;
     const first = parts[0];
-    const firstValue = first ? stringValue(first.node) : undefined;
-    const selected = SELECTED_INTERPRETER.find((token) => firstValue?.startsWith(token));
-    if (first && selected) {
-      // The task follows the interpreter setting: the setting is the reference to move.
-      const decoded = decodeString(scope.sink.text, first.node)!;
-      scope.sink.add(decoded.offsets[0]!, decoded.offsets[selected.length]!, {
-        kind: 'python-command',
-        consumer,
-        environment: ENV_UNKNOWN,
-        skipReason: 'contains-variable',
-        meta: { ...meta, jsonPath: first.path, follows: 'python.defaultInterpreterPath' },
-      });
-    } else if (parts.length > 0) {
+    // A task running the workspace interpreter: its arguments are the script, nothing to report.
+    const follows = first !== undefined && followsWorkspaceInterpreter(stringValue(first.node));
+    if (parts.length > 0 && !follows) {
       const variables = rootVariables(VSCODE_ROOT_VARIABLES);
       for (const [key, value] of entries(options.env)) {
         const text = stringValue(value);
@@ -262,6 +268,7 @@ function detectLaunch(node: JsonNode | undefined, scope: Scope, path: string[]):
       const valueNode = property(config, key);
       const value = stringValue(valueNode);
       if (!valueNode || value === undefined || value.trim() === '') continue;
+      if (followsWorkspaceInterpreter(value)) continue;
       const env = environmentOfInterpreterSetting(value, scope.paths);
       if (env.skipReason === undefined) environment ??= env.environment;
       scope.sink.addString(valueNode, {

@@ -237,10 +237,6 @@ describe('vscode rewriter: tasks', () => {
     expect(run.result.edits).toEqual([]);
     expect(run.result.skipped.map((entry) => [entry.reference.text, entry.reason])).toEqual([
       [
-        '${config:python.defaultInterpreterPath}',
-        'runs the interpreter python.defaultInterpreterPath names, which adopt points at python/.venv',
-      ],
-      [
         '$HOME/venvs/tools/bin/python',
         'built from a variable onevenv cannot resolve: point it at python/.venv by hand',
       ],
