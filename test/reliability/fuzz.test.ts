@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: findings spell VS Code variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../src/adapters/index.js';
@@ -304,8 +305,11 @@ describe('fuzzing the parsers', () => {
   );
 });
 
-/** Inputs the fuzzer once found failing, kept as fixed cases of the same property. */
-const findings: Array<[string, string, string]> = [
+/**
+ * Inputs the fuzzer once found failing, kept as fixed cases of the same property; where
+ * a fourth entry is given, it is the file exactly as the first rewrite leaves it.
+ */
+const findings: Array<[string, string, string, string?]> = [
   ['gitignore', '.gitignore', '\uFEFFbuild/\r\nscripts/.v\nenv/'],
   ['gitignore', 'replay/.gitignore', 'scripts/.venv/\r\npython/.venv/'],
   ['gitignore', '.gitignore', 'build/\nscripts/.venv/\nreplay/.venv/\n__pycache__/\n!.venv/\n'],
@@ -324,15 +328,53 @@ const findings: Array<[string, string, string]> = [
     '.devcontainer/devcontainer.json',
     '{\r\n  "postCreateCommand": "python3 -m venv .venv",\r\n  "customizations": { "vscode": { "settings": {nts.txt",\r\n  "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": ".venv/bin/python" } } },\r\n}\r\n',
   ],
+  // A server named twice: the env path leads to the first, which has no env; the
+  // PYTHONPATH that could go was neither removed nor skipped.
+  [
+    'mcp-json',
+    '.mcp.json',
+    '{"mcpServers":{"traceability":{}"traceability":{"env":{"PYTHONPATH":"',
+    '{"mcpServers":{"traceability":{}"traceability":{"env":{"PYTHONPATH":"',
+  ],
+  // A server named twice: its PYTHONPATH followed the other server's interpreter.
+  [
+    'mcp-json',
+    '.mcp.json',
+    '{"mcpServers":{"t":{"command":"scripts/.venv/bin/ver.py"},"t":{"command":"scripts/.venv/bin/python3","args":["x.py"],"env":{"PYTHONPATH":"scripts/traceability"}}}}\n',
+    '{"mcpServers":{"t":{"command":"python/.venv/bin/ver.py"},"t":{"command":"python/.venv/bin/python3","args":["x.py"],"env":{"PYTHONPATH":"scripts/traceability"}}}}\n',
+  ],
+  // `python` written twice: detect reads the last, the edit went to the first.
+  [
+    'vscode',
+    '.vscode/launch.json',
+    '{"","configurations":[{"""","python":"\n"python":"/',
+    '{"","configurations":[{"""","python":"\n"python":"${workspaceFolder}/python/.venv/bin/python3',
+  ],
+  // No `python` and a file that does not parse: the key cannot be added, the paths stay.
+  [
+    'vscode',
+    '.vscode/launch.json',
+    '{"","configurations":[{"env":{"PYTHONPATH":"d',
+    '{"","configurations":[{"env":{"PYTHONPATH":"d',
+  ],
+  // `PATH` written twice: detect reads the last, the edit went to the first.
+  [
+    'devcontainer',
+    '.devcontainer/devcontainer.json',
+    '{"","containerEnv":{"PATH":".venv""PATH":".venv/bin',
+    '{"","containerEnv":{"PATH":".venv""PATH":"python/.venv/bin',
+  ],
 ];
 
 describe('fuzz findings, kept', () => {
-  it.each(findings)('%s %s: %j', async (name, file, text) => {
+  it.each(findings)('%s %s: %j', async (name, file, text, expected) => {
     const adapter = adapters.find((a) => a.name === name)!;
     const rewriter = (await loadRewriter(adapter.name))!;
-    const first = rewriteOnce(adapter, rewriter, text, file, false);
+    const docs = name === 'docs';
+    const first = rewriteOnce(adapter, rewriter, text, file, docs);
     expect(first.problem).toBeUndefined();
-    const second = rewriteOnce(adapter, rewriter, first.text, file, false);
+    if (expected !== undefined) expect(first.text).toEqual(expected);
+    const second = rewriteOnce(adapter, rewriter, first.text, file, docs);
     expect([second.problem, second.text]).toEqual([undefined, first.text]);
   });
 });

@@ -15,7 +15,7 @@ import { workspaceOf } from '../shared/paths.js';
 import {
   insertJsonMembers,
   type JsonInsert,
-  nodeAt,
+  nodeOfReference,
   spliceJsonString,
 } from '../shared/rewrite-json.js';
 import { rewriteJsonShell } from '../shared/rewrite-json-shell.js';
@@ -52,7 +52,10 @@ function detectAgain(text: string, file: string, unifiedVenv: string): ScanRefer
 /** `PATH` whose first entry is a venv's bin dir: that entry moves. */
 function pathActivation(run: SettingsRewrite, reference: ScanReference): void {
   const jsonPath = reference.meta?.jsonPath;
-  const decoded = decodeString(run.text, nodeAt(run.root, Array.isArray(jsonPath) ? jsonPath : []));
+  const decoded = decodeString(
+    run.text,
+    nodeOfReference(run.root, Array.isArray(jsonPath) ? jsonPath : [], reference),
+  );
   const colon = decoded?.value.indexOf(':') ?? -1;
   const first = decoded?.value.slice(0, colon === -1 ? undefined : colon);
   const moved =

@@ -10,6 +10,7 @@ import type { ScanReference } from '../../core/scan/model.js';
 import { elements, type JsonNode, parseJsonc, stringValue } from '../shared/jsonc.js';
 import { basename, isPythonName } from '../shared/paths.js';
 import {
+  editableNodeOf,
   jsonPathIn,
   nodeAt,
   nodeOfReference,
@@ -70,8 +71,8 @@ function isShellScript(root: JsonNode | undefined, jsonPath: string[]): boolean 
 interface ServerState {
   /** The first reference that runs Python: the one the server's PYTHONPATH follows. */
   runs?: ScanReference;
-  /** env keys to remove. */
-  envRemovals: string[];
+  /** env keys to remove, with the reference each one is. */
+  envRemovals: Array<{ key: string; reference: ScanReference }>;
 }
 
 export function rewriteMcpServers(
@@ -83,8 +84,9 @@ export function rewriteMcpServers(
   const edits: Edit[] = [];
   const skipped: SkippedReference[] = [];
   const servers = new Map<string, { path: string[]; state: ServerState }>();
-  const stateOf = (path: string[]) => {
-    const key = JSON.stringify(path);
+  // A server named twice is two servers: the one holding the reference.
+  const stateOf = (path: string[], reference: ScanReference) => {
+    const key = `${JSON.stringify(path)}@${nodeOfReference(root, path, reference)?.offset}`;
     let entry = servers.get(key);
     if (!entry) {
       entry = { path, state: { envRemovals: [] } };
@@ -102,7 +104,7 @@ export function rewriteMcpServers(
       if (!reference.unified) skip(reference, skipReasonText(reference, facts));
       continue;
     }
-    const state = stateOf(serverPathOf(jsonPath));
+    const state = stateOf(serverPathOf(jsonPath), reference);
     const runs = reference.kind === 'interpreter-path' || reference.kind === 'python-command';
     if (runs) state.runs ??= reference;
     if (isShellScript(root, jsonPath)) {
@@ -143,7 +145,7 @@ export function rewriteMcpServers(
   const stays = new Set(skipped.map((entry) => entry.reference));
 
   for (const { reference, jsonPath } of later) {
-    const state = stateOf(serverPathOf(jsonPath));
+    const state = stateOf(serverPathOf(jsonPath), reference);
     if (reference.unified) continue;
     if (reference.skipReason !== undefined) {
       skip(reference, skipReasonText(reference, facts));
@@ -154,11 +156,11 @@ export function rewriteMcpServers(
     if (reference.kind === 'pythonpath') {
       if (uncoveredPaths(reference, facts).length === 0) {
         if (inEnv) {
-          state.envRemovals.push(key);
+          state.envRemovals.push({ key, reference });
           continue;
         }
         // `env PYTHONPATH=… python3 …`: the argument goes.
-        const path = jsonPathIn(root, jsonPath);
+        const path = editableNodeOf(root, jsonPath, reference.span) && jsonPathIn(root, jsonPath);
         const edit = path && removeJsonMember(text, path, pythonpathReason(facts));
         if (edit) {
           edits.push(edit);
@@ -194,16 +196,28 @@ export function rewriteMcpServers(
   for (const { path, state } of servers.values()) {
     if (state.envRemovals.length === 0) continue;
     const envPath = jsonPathIn(root, [...path, 'env']);
-    if (!envPath) continue;
-    const all = nodeAt(root, [...path, 'env'])?.children?.length === state.envRemovals.length;
-    const edit = all
-      ? removeJsonMember(text, envPath, pythonpathReason(facts))
-      : removeJsonMembers(
-          text,
-          state.envRemovals.map((key) => [...envPath, key]),
-          pythonpathReason(facts),
-        );
-    if (edit) edits.push(edit);
+    const env = editableNodeOf(root, [...path, 'env'], state.envRemovals[0]!.reference.span);
+    let edit: Edit | undefined;
+    if (envPath && env) {
+      edit =
+        env.children?.length === state.envRemovals.length
+          ? removeJsonMember(text, envPath, pythonpathReason(facts))
+          : removeJsonMembers(
+              text,
+              state.envRemovals.map(({ key }) => [...envPath, key]),
+              pythonpathReason(facts),
+            );
+    }
+    if (edit) {
+      edits.push(edit);
+      continue;
+    }
+    for (const { reference } of state.envRemovals) {
+      skip(
+        reference,
+        `PYTHONPATH can go: ${facts.unifiedVenv} puts its paths on sys.path; remove it by hand`,
+      );
+    }
   }
 
   return { edits, skipped };

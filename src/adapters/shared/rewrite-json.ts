@@ -49,19 +49,47 @@ export function nodeAt(root: JsonNode | undefined, path: readonly string[]): Jso
 }
 
 /**
- * The node at `path` only when it holds the reference's span: with a key written twice
- * (or a file that parses only in part) the path can lead to another node, and an edit
- * there would change text the reference never named.
+ * The node at `path` that holds the reference's span: with a key written twice (or a file
+ * that parses only in part) the path names several nodes, and an edit of another one would
+ * change text the reference never named. Undefined when none holds it.
  */
 export function nodeOfReference(
   root: JsonNode | undefined,
   path: readonly string[],
   reference: { span: { start: number; end: number } },
 ): JsonNode | undefined {
-  const node = nodeAt(root, path);
-  if (!node) return undefined;
   const { start, end } = reference.span;
-  return node.offset <= start && end <= node.offset + node.length ? node : undefined;
+  const holds = (node: JsonNode | undefined) =>
+    node !== undefined && node.offset <= start && end <= node.offset + node.length;
+  let node = root;
+  if (!holds(node)) return undefined;
+  for (const segment of path) {
+    if (node?.type === 'array') {
+      node = node.children?.[Number(segment)];
+    } else if (node?.type === 'object') {
+      node = (node.children ?? [])
+        .filter((member) => member.children?.[0]?.value === segment)
+        .map((member) => member.children?.[1])
+        .find(holds);
+    } else {
+      return undefined;
+    }
+    if (!holds(node)) return undefined;
+  }
+  return node;
+}
+
+/**
+ * The node at `path` as jsonc-parser's path edits (`modify`) reach it, only when that is
+ * the node holding `span`: with a key written twice they reach the first one.
+ */
+export function editableNodeOf(
+  root: JsonNode | undefined,
+  path: readonly string[],
+  span: { start: number; end: number },
+): JsonNode | undefined {
+  const node = nodeOfReference(root, path, { span });
+  return node !== undefined && nodeAt(root, path) === node ? node : undefined;
 }
 
 /** JSON string content (no quotes) for `value`. */

@@ -11,11 +11,13 @@ import { classifyReferences, type ScanReference } from '../../core/scan/model.js
 import { rewriteMcpServers } from '../mcp-json/rewrite.js';
 import { type JsonNode, parseJsonc } from '../shared/jsonc.js';
 import {
+  editableNodeOf,
   insertJsonMembers,
   insertJsonProperty,
   type JsonInsert,
   jsonPathIn,
   nodeAt,
+  nodeOfReference,
   removeJsonMember,
   removeJsonMembers,
   replaceJsonString,
@@ -66,7 +68,10 @@ export class SettingsRewrite {
   readonly followers: Follower[] = [];
   readonly notes: string[] = [];
   /** env objects (JSON paths) and the keys to remove from them. */
-  private readonly envRemovals = new Map<string, { path: string[]; keys: string[] }>();
+  private readonly envRemovals = new Map<
+    string,
+    { path: string[]; keys: string[]; references: ScanReference[] }
+  >();
   /** Launch configurations that need a `python` key. */
   private readonly launchPython = new Map<string, string[]>();
   /** Something in the file moves onto the unified venv. */
@@ -89,9 +94,10 @@ export class SettingsRewrite {
   }
 
   replace(reference: ScanReference, value: string, reason: string): void {
+    // The node the reference came from only: a key written twice leads its path elsewhere.
     const edit = replaceJsonString(
       this.text,
-      nodeAt(this.root, jsonPathOf(reference)),
+      nodeOfReference(this.root, jsonPathOf(reference), reference),
       value,
       reason,
     );
@@ -131,8 +137,9 @@ export class SettingsRewrite {
     if (missing.length === 0) {
       const envPath = jsonPath.slice(0, -1);
       const key = JSON.stringify(envPath);
-      const entry = this.envRemovals.get(key) ?? { path: envPath, keys: [] };
+      const entry = this.envRemovals.get(key) ?? { path: envPath, keys: [], references: [] };
       entry.keys.push(jsonPath[jsonPath.length - 1]!);
+      entry.references.push(reference);
       this.envRemovals.set(key, entry);
       this.moving = true;
       return;
@@ -148,29 +155,43 @@ export class SettingsRewrite {
   needsLaunchPython(reference: ScanReference): void {
     const configPath = jsonPathOf(reference).slice(0, -2);
     this.launchPython.set(JSON.stringify(configPath), configPath);
+    // The key is not added to a file that does not parse: then the paths stay where they were.
+    this.followers.push({
+      reference,
+      reason: `the configuration runs the editor's interpreter: add "python": "${this.interpreter}" to it by hand`,
+    });
   }
 
   finish(): void {
-    for (const { path, keys } of this.envRemovals.values()) {
+    for (const { path, keys, references } of this.envRemovals.values()) {
       const reason = `PYTHONPATH removed: ${this.facts.unifiedVenv} puts its paths on sys.path`;
-      const env = nodeAt(this.root, path);
+      // Path edits reach the first of a key written twice: only when that holds the entries.
+      const env = editableNodeOf(this.root, path, references[0]!.span);
       const resolved = jsonPathIn(this.root, path);
-      if (!env || !resolved) continue;
       let edit: Edit | undefined;
-      if (env.children?.length === keys.length) {
+      if (env && resolved && env.children?.length === keys.length) {
         // An `options` object holding only this env goes with it.
         const parent =
           path[path.length - 2] === 'options' ? nodeAt(this.root, path.slice(0, -1)) : undefined;
         const target = parent?.children?.length === 1 ? resolved.slice(0, -1) : resolved;
         edit = removeJsonMember(this.text, target, reason);
-      } else {
+      } else if (env && resolved) {
         edit = removeJsonMembers(
           this.text,
           keys.map((key) => [...resolved, key]),
           reason,
         );
       }
-      if (edit) this.edits.push(edit);
+      if (edit) {
+        this.edits.push(edit);
+        continue;
+      }
+      for (const reference of references) {
+        this.skip(
+          reference,
+          `PYTHONPATH can go: ${this.facts.unifiedVenv} puts its paths on sys.path; remove it by hand`,
+        );
+      }
     }
     for (const path of this.launchPython.values()) {
       const config = nodeAt(this.root, path);
