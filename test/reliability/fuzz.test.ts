@@ -364,6 +364,8 @@ const findings: Array<[string, string, string, string?]> = [
     '{"","containerEnv":{"PATH":".venv""PATH":".venv/bin',
     '{"","containerEnv":{"PATH":".venv""PATH":"python/.venv/bin',
   ],
+  // A venv outside the repository, in docs: it became /python/.venv.
+  ['docs', 'README.md', '`/v/bin/python`', '`/v/bin/python`'],
 ];
 
 describe('fuzz findings, kept', () => {

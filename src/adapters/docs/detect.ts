@@ -114,6 +114,10 @@ class DocScan {
       const onPath = hit.environment === ENV_PATH_PYTHON || hit.environment === ENV_SYSTEM;
       if (!ALWAYS_REPORTED.has(hit.kind) && onPath) continue;
       const meta: Meta = { ...(hit.meta ?? {}), command: hit.kind, block: chunk.block };
+      // Every mention is skipped as documentation; a venv outside the repository is kept
+      // as the command's own reason, so adopt --docs leaves it (the shell rewriter reads
+      // the other reasons from the command line itself).
+      if (hit.skipReason === 'external-interpreter') meta.commandSkipReason = hit.skipReason;
       if (chunk.block === 'fenced' || chunk.block === 'literal') meta.language = chunk.language;
       this.sink.add(hit.span.start, hit.span.end, {
         kind: 'doc-mention',

@@ -13,7 +13,7 @@ import {
   type ShellFindingInput,
   type ShellSplice,
 } from '../shared/rewrite-shell.js';
-import type { ReferenceKind } from '../types.js';
+import type { ReferenceKind, SkipReason } from '../types.js';
 import { docDirectory } from './detect.js';
 
 /**
@@ -61,17 +61,24 @@ function rewriteDocText(
   facts: Facts,
 ): { splices: ShellSplice[]; skipped: SkippedReference[] } {
   const scopes = new Map<number, number>();
+  // The shell rewriter sees the command's own skip reason; what it skips is reported as
+  // the reference the scan gave.
+  const original = new Map<ScanReference, ScanReference>();
   const findings: ShellFindingInput[] = references.map((reference) => {
     scopes.set(reference.span.start, blockStart(content, reference));
     const command = reference.meta?.command;
+    const own = reference.meta?.commandSkipReason;
+    const seen =
+      typeof own === 'string' ? { ...reference, skipReason: own as SkipReason } : reference;
+    original.set(seen, reference);
     return {
-      reference,
+      reference: seen,
       kind: (typeof command === 'string' ? command : reference.kind) as ReferenceKind,
       start: reference.span.start,
       end: reference.span.end,
     };
   });
-  return rewriteShellUnit(
+  const { splices, skipped } = rewriteShellUnit(
     {
       text: content,
       findings,
@@ -80,6 +87,13 @@ function rewriteDocText(
     },
     facts,
   );
+  return {
+    splices,
+    skipped: skipped.map((entry) => ({
+      ...entry,
+      reference: original.get(entry.reference) ?? entry.reference,
+    })),
+  };
 }
 
 /** The line a reference sits on, as the rewrite would leave it. */

@@ -71,6 +71,8 @@ export function rewriteVenvPath(
   const close = `${inner.quote}${outer.quote}`;
   let env = environment;
   if (key !== '' && env.startsWith(key)) env = env.slice(key.length);
+  // A venv outside the repository has no segments in common with the unified one.
+  if (/^(?:[/\\~]|[A-Za-z]:)/.test(env)) return undefined;
 
   let dir = body;
   let rest = '';
