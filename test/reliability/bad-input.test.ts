@@ -42,6 +42,10 @@ function withGroups(groups: string): string {
 function withTool(lines: string): string {
   return `${GOOD}${lines}\n`;
 }
+/** The whole error line (after `error `), nothing more or less. */
+function exactly(line: string): RegExp {
+  return new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
 
 interface Case {
   name: string;
@@ -265,6 +269,26 @@ const declarationCases: Case[] = [
     code: 2,
     where: `${CONFIG}:12`,
     says: /nowhere/,
+  },
+  {
+    name: 'an editable directory that does not exist, for lock',
+    files: { [CONFIG]: withTool('editable = [\n  "./../nowhere/",\n]') },
+    args: ['lock'],
+    code: 2,
+    where: `${CONFIG}:13`,
+    says: exactly(
+      `${CONFIG}:13: tool.onevenv.editable: ./../nowhere/ is not a directory (point it at the local package (the directory of its pyproject.toml or setup.py), or remove it)`,
+    ),
+  },
+  {
+    name: 'an editable entry that is a file, for lock',
+    files: { [CONFIG]: withTool('editable = ["pyproject.toml"]') },
+    args: ['lock', '--installer', 'pip'],
+    code: 2,
+    where: `${CONFIG}:12`,
+    says: exactly(
+      `${CONFIG}:12: tool.onevenv.editable: pyproject.toml is not a directory (point it at the local package (the directory of its pyproject.toml or setup.py), or remove it)`,
+    ),
   },
   {
     name: 'lock-timeout is negative',

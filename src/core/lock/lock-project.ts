@@ -5,6 +5,7 @@ import { UserError } from '../../util/errors.js';
 import { readTextIfExists, tempPathFor, writeFileAtomic } from '../../util/fs.js';
 import { log } from '../../util/log.js';
 import type { Installer, OnevenvConfig } from '../config.js';
+import { checkEditableDirectories } from '../config-checks.js';
 import { normalizeName } from '../pep508.js';
 import { CONFIG_FILE } from '../root.js';
 import { findUv } from '../tools.js';
@@ -155,6 +156,8 @@ export async function lockProject(
     };
   }
 
+  // Before the resolver runs: a missing editable directory is a line to fix, not a resolver error.
+  checkEditableDirectories(config);
   const wanted = options.installer ?? config.installer;
   const choice = chooseBackend(wanted, env);
   if (options.format === 'pylock' && choice.backend !== 'uv') {
