@@ -142,4 +142,48 @@ describe('discovery', () => {
       `no Python interpreter satisfies requires-python >=3.99 (install a matching Python (pyenv install, your package manager, or uv) and run again); found 1:\n  ${path.join(root, 'b/python3')} (${version}): does not satisfy requires-python >=3.99`,
     );
   });
+
+  /** findInterpreter with only `b/python3` (the test's real Python) on PATH. */
+  async function noneFits(
+    files: Record<string, string>,
+    requiresPython: string | undefined,
+  ): Promise<{ location: unknown; message: string; root: string }> {
+    const root = await layout({ 'b/python3': { link: real }, ...files });
+    const text = `[project]\nname = "x"\n${requiresPython ? `requires-python = "${requiresPython}"\n` : ''}`;
+    const error = await findInterpreter(
+      { root, configDir: path.join(root, 'python'), requiresPython, pythonInstall: false, text },
+      { env: { PATH: path.join(root, 'b'), PYENV_ROOT: path.join(root, 'none'), ONEVENV_UV: '' } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    return { location: (error as UserError).location, message: (error as UserError).message, root };
+  }
+
+  it('a .python-version pin nothing satisfies: the error names that file and the pin line', async () => {
+    const fix =
+      'install a matching Python (pyenv install, your package manager, or uv) and run again';
+    const root = await noneFits({ '.python-version': '# for pyenv\n\n3.4\n' }, '>=3.10');
+    expect([root.location, root.message]).toEqual([
+      { file: '.python-version', line: 3 },
+      `no Python interpreter satisfies requires-python >=3.10 and .python-version 3.4 (${fix}); found 1:\n  ${path.join(root.root, 'b/python3')} (${version}): does not match .python-version (3.4)`,
+    ]);
+    // python/.python-version comes first, and is named with its directory.
+    const inPython = await noneFits(
+      { 'python/.python-version': '3.4\n', '.python-version': `${version}\n` },
+      '>=3.10',
+    );
+    expect([inPython.location, inPython.message]).toEqual([
+      { file: 'python/.python-version', line: 1 },
+      `no Python interpreter satisfies requires-python >=3.10 and python/.python-version 3.4 (${fix}); found 1:\n  ${path.join(inPython.root, 'b/python3')} (${version}): does not match .python-version (3.4)`,
+    ]);
+    // Without requires-python the pin is the only constraint.
+    expect((await noneFits({ '.python-version': 'system\n3.4\n' }, undefined)).location).toEqual({
+      file: '.python-version',
+      line: 2,
+    });
+    // requires-python turned the interpreter away before the pin was looked at: its line.
+    expect((await noneFits({ '.python-version': '3.4\n' }, '>=3.99')).location).toEqual({
+      file: 'python/pyproject.toml',
+      line: 3,
+    });
+  });
 });

@@ -48,6 +48,8 @@ export interface InterpreterRequest {
   pins: string[];
   /** Where the pins came from, for messages. */
   pinFile: string | undefined;
+  /** The line of each pin in `pinFile`, for messages. */
+  pinLines?: number[];
 }
 
 export interface FindInterpreterOptions {
@@ -62,6 +64,8 @@ export interface FindInterpreterOptions {
 export function readPythonVersionPins(config: Pick<OnevenvConfig, 'root' | 'configDir'>): {
   pins: string[];
   file: string | undefined;
+  /** The line (1-based) of each pin, for messages. */
+  lines: number[];
 } {
   for (const dir of [config.configDir, config.root]) {
     const file = path.join(dir, '.python-version');
@@ -71,20 +75,24 @@ export function readPythonVersionPins(config: Pick<OnevenvConfig, 'root' | 'conf
     } catch {
       continue;
     }
-    const pins = text
-      .split(/\r?\n/)
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter((line) => line !== '' && line !== 'system');
-    return { pins, file };
+    const pins: string[] = [];
+    const lines: number[] = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+      const line = raw.replace(/#.*$/, '').trim();
+      if (line === '' || line === 'system') return;
+      pins.push(line);
+      lines.push(index + 1);
+    });
+    return { pins, file, lines };
   }
-  return { pins: [], file: undefined };
+  return { pins: [], file: undefined, lines: [] };
 }
 
 export function interpreterRequest(
   config: Pick<OnevenvConfig, 'root' | 'configDir' | 'requiresPython'>,
 ): InterpreterRequest {
-  const { pins, file } = readPythonVersionPins(config);
-  return { requiresPython: config.requiresPython, pins, pinFile: file };
+  const { pins, file, lines } = readPythonVersionPins(config);
+  return { requiresPython: config.requiresPython, pins, pinFile: file, pinLines: lines };
 }
 
 /** `3.11` matches 3.11.x, `3.11.7` only itself, `cpython-3.11`/`python3.11` like `3.11`. */
@@ -458,11 +466,33 @@ async function uvInstall(
   return found;
 }
 
-function describeRequest(request: InterpreterRequest): string {
+function describeRequest(request: InterpreterRequest, pinFile: string): string {
   const parts: string[] = [];
   if (request.requiresPython) parts.push(`requires-python ${request.requiresPython}`);
-  if (request.pins.length > 0) parts.push(`.python-version ${request.pins.join(', ')}`);
+  if (request.pins.length > 0) parts.push(`${pinFile} ${request.pins.join(', ')}`);
   return parts.length > 0 ? parts.join(' and ') : 'any Python 3';
+}
+
+/**
+ * Where the user fixes "no interpreter fits": the `.python-version` pin when it is what
+ * turned interpreters away (or the only constraint), else the requires-python line.
+ */
+function failureLocation(
+  config: Pick<OnevenvConfig, 'requiresPython' | 'text'>,
+  request: InterpreterRequest,
+  rejected: readonly Rejection[],
+  pinFile: string,
+): { file: string; line?: number } {
+  const pinRejected = rejected.some((r) => r.reason.startsWith('does not match '));
+  if (request.pinFile && (config.requiresPython === undefined || pinRejected)) {
+    const line = request.pinLines?.[0];
+    return line === undefined ? { file: pinFile } : { file: pinFile, line };
+  }
+  const line =
+    config.requiresPython !== undefined
+      ? locateString(config.text, config.requiresPython)
+      : undefined;
+  return { file: CONFIG_FILE, line };
 }
 
 /**
@@ -490,21 +520,15 @@ export async function findInterpreter(
     : uv
       ? 'install a matching Python, or run with --python-install (or set python-install = true in [tool.onevenv]) to let uv install one'
       : 'install a matching Python (pyenv install, your package manager, or uv) and run again';
-  const line =
-    config.requiresPython !== undefined
-      ? locateString(config.text, config.requiresPython)
-      : undefined;
+  const pinFile = request.pinFile
+    ? path.relative(config.root, request.pinFile).split(path.sep).join('/') || '.python-version'
+    : '.python-version';
   // The list goes after the fix: one line to act on, then the evidence.
   throw new UserError(
-    `no Python interpreter satisfies ${describeRequest(request)} (${fix}); found ${
+    `no Python interpreter satisfies ${describeRequest(request, pinFile)} (${fix}); found ${
       found.length === 0 ? 'none' : `${found.length}:\n${found.join('\n')}`
     }`,
-    {
-      location:
-        request.pinFile && config.requiresPython === undefined
-          ? { file: path.relative(config.root, request.pinFile) || '.python-version' }
-          : { file: CONFIG_FILE, line },
-    },
+    { location: failureLocation(config, request, discovery.rejected, pinFile) },
   );
 }
 

@@ -515,11 +515,11 @@ const resolutionCases: Case[] = [
   },
   {
     name: 'a .python-version nobody satisfies',
-    files: { '.python-version': '3.4\n' },
+    files: { '.python-version': '# pyenv\n3.4\n' },
     args: ['sync'],
     code: 2,
-    where: `${CONFIG}:4`,
-    says: /\.python-version 3\.4/,
+    where: '.python-version:2',
+    says: /^\.python-version:2: no Python interpreter satisfies requires-python >=3\.10 and \.python-version 3\.4 \(install a matching Python/,
   },
 ];
 
