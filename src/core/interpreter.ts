@@ -6,6 +6,7 @@ import { UserError } from '../util/errors.js';
 import { runProcess } from '../util/exec.js';
 import type { OnevenvConfig } from './config.js';
 import { locateString } from './config.js';
+import { readCachedFacts, writeCachedFacts } from './interpreter-cache.js';
 import { CONFIG_FILE } from './root.js';
 import { findUv } from './tools.js';
 
@@ -136,6 +137,12 @@ export const QUERY_SCRIPT = [
   '}))',
 ].join('\n');
 
+/** QUERY_SCRIPT (python/setup.sh embeds it as it is) plus what the facts cache watches. */
+const QUERY_WITH_DIRS_SCRIPT = QUERY_SCRIPT.replace(
+  /}\)\)$/,
+  ' "dirs": [__import__("sysconfig").get_path("stdlib"), __import__("sysconfig").get_path("purelib")],\n}))',
+);
+
 export interface InterpreterFacts {
   version: string;
   implementation: string;
@@ -144,6 +151,26 @@ export interface InterpreterFacts {
   basePrefix: string;
   ensurepip: boolean;
   pip: string | null;
+  /** The standard library and site-packages: their changes can change ensurepip and pip. */
+  dirs?: string[];
+}
+
+/**
+ * `queryInterpreter`, answered from onevenv's cache while the executable, its standard
+ * library and its site-packages are unchanged (see interpreter-cache.ts).
+ */
+export async function queryInterpreterCached(
+  executable: string,
+  real: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InterpreterFacts | { error: string }> {
+  const cached = readCachedFacts<InterpreterFacts>(executable, real, env);
+  if (cached) return cached;
+  const facts = await queryInterpreter(executable, env);
+  if (!('error' in facts)) {
+    await writeCachedFacts(executable, real, facts.dirs ?? [], facts, env);
+  }
+  return facts;
 }
 
 /** Runs the interpreter once (isolated mode: no user site, no PYTHON* variables). */
@@ -152,7 +179,7 @@ export async function queryInterpreter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<InterpreterFacts | { error: string }> {
   try {
-    const result = await runProcess(executable, ['-I', '-c', QUERY_SCRIPT], {
+    const result = await runProcess(executable, ['-I', '-c', QUERY_WITH_DIRS_SCRIPT], {
       env,
       timeoutMs: 30_000,
     });
@@ -375,7 +402,7 @@ export async function discoverInterpreter(
         return undefined;
       }
     }
-    const facts = await queryInterpreter(candidate.path, env);
+    const facts = await queryInterpreterCached(candidate.path, real, env);
     if ('error' in facts) {
       rejected.push({ path: candidate.path, version: undefined, reason: facts.error });
       return undefined;

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticEnv, writeLock } from '../../../test/helpers/locked-repo.js';
 import { backendDir } from '../../../test/helpers/python-packages.js';
 import { gitEnv, makeRepo, runCli, type TempRepo } from '../../../test/helpers/repo.js';
+import { onevenvCacheDir } from '../cache-dir.js';
 import {
   editableFingerprint,
   type ImportProof,
-  onevenvCacheDir,
   PROOF_FORMAT,
   type ProofInputs,
   proofKey,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../util/fs.js';
 import { log } from '../../util/log.js';
@@ -52,15 +51,6 @@ export interface ImportProof {
   packages: number;
   groups: Array<{ name: string; modules: string[] }>;
   provedAt: string;
-}
-
-/** `$ONEVENV_CACHE_DIR`, else `$XDG_CACHE_HOME/onevenv`, else `~/.cache/onevenv`. */
-export function onevenvCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ONEVENV_CACHE_DIR) return path.resolve(env.ONEVENV_CACHE_DIR);
-  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) {
-    return path.join(env.XDG_CACHE_HOME, 'onevenv');
-  }
-  return path.join(os.homedir(), '.cache', 'onevenv');
 }
 
 function proofPath(cacheDir: string, key: string): string {

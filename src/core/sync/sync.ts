@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EXIT_FINDINGS, UserError } from '../../util/errors.js';
 import { activeChildPids, checkInterrupted, runProcess } from '../../util/exec.js';
 import { log } from '../../util/log.js';
+import { onevenvCacheDir } from '../cache-dir.js';
 import { loadConfig, locateString, type OnevenvConfig, relativeToRoot } from '../config.js';
 import {
   findInterpreter,
@@ -52,7 +53,7 @@ import {
   sitePackages,
   writeMarker,
 } from '../venv/venv-dir.js';
-import { onevenvCacheDir, PROOF_FORMAT, proofKey, readProof, writeProof } from './import-proof.js';
+import { PROOF_FORMAT, proofKey, readProof, writeProof } from './import-proof.js';
 import {
   type Backend,
   createVenv,
