@@ -10,6 +10,7 @@ import { onevenvCacheDir } from '../cache-dir.js';
 import {
   editableFingerprint,
   type ImportProof,
+  MAX_PROOFS,
   PROOF_FORMAT,
   type ProofInputs,
   proofKey,
@@ -107,6 +108,24 @@ describe('proofKey', () => {
     const inputs = inputsAt(path.join(temp, 'a'));
     expect(editableFingerprint(path.join(temp, 'missing'))).toBeUndefined();
     expect(proofKey({ ...inputs, editables: [path.join(temp, 'missing')] })).toBeUndefined();
+  });
+
+  it(`keeps the ${MAX_PROOFS} most recently written proofs`, async () => {
+    const dir = path.join(temp, 'pruned');
+    await fs.mkdir(path.join(dir, 'import-proofs'), { recursive: true });
+    const proof: ImportProof = { format: PROOF_FORMAT, packages: 1, groups: [], provedAt: '' };
+    for (let i = 0; i < MAX_PROOFS; i += 1) {
+      const file = path.join(dir, 'import-proofs', `old-${String(i).padStart(3, '0')}.json`);
+      await fs.writeFile(file, JSON.stringify(proof));
+      const when = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+      await fs.utimes(file, when, when);
+    }
+    await writeProof(dir, 'new', proof);
+    const left = readdirSync(path.join(dir, 'import-proofs')).sort();
+    expect(left).toHaveLength(MAX_PROOFS);
+    expect(left.includes('old-000.json')).toBe(false);
+    expect(left.includes('old-001.json')).toBe(true);
+    expect(left.includes('new.json')).toBe(true);
   });
 
   it('reads back what it wrote, and nothing of another format', async () => {

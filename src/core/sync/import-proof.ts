@@ -169,13 +169,35 @@ export function readProof(cacheDir: string, key: string): ImportProof | undefine
   }
 }
 
+/** Proofs kept: every lock a repository had over a long while, and then the newest. */
+export const MAX_PROOFS = 200;
+
 /** Best effort: a cache that cannot be written only means the next build imports again. */
 export async function writeProof(cacheDir: string, key: string, proof: ImportProof): Promise<void> {
   try {
     const file = proofPath(cacheDir, key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, `${JSON.stringify(proof)}\n`);
+    await pruneProofs(path.dirname(file));
   } catch (error) {
     log.debug(`import proof not cached: ${(error as Error).message}`);
+  }
+}
+
+/** Beyond MAX_PROOFS, the least recently written go (a proof is one small file). */
+async function pruneProofs(dir: string): Promise<void> {
+  const names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+  if (names.length <= MAX_PROOFS) return;
+  const aged = names
+    .map((name) => {
+      try {
+        return { name, mtime: statSync(path.join(dir, name)).mtimeMs };
+      } catch {
+        return { name, mtime: 0 };
+      }
+    })
+    .sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : 1));
+  for (const { name } of aged.slice(0, aged.length - MAX_PROOFS)) {
+    await fs.rm(path.join(dir, name), { force: true });
   }
 }
