@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: findings spell VS Code variables ${name}.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: findings spell CMake and VS Code variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../src/adapters/index.js';
@@ -327,6 +327,42 @@ const findings: Array<[string, string, string, string?]> = [
     'devcontainer',
     '.devcontainer/devcontainer.json',
     '{\r\n  "postCreateCommand": "python3 -m venv .venv",\r\n  "customizations": { "vscode": { "settings": {nts.txt",\r\n  "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": ".venv/bin/python" } } },\r\n}\r\n',
+  ],
+  // A syntax error an edit removed (`)d(` lost its find_package): the file stays as it is.
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'find_package(PythonInterp)d(${Python_EXECUTABLE})',
+    'find_package(PythonInterp)d(${Python_EXECUTABLE})',
+  ],
+  // After a syntax error, a hint added above changed what a skipped use read as.
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'find_package(Python3)add_custom_target(t $${Python3_EXECUTABLE}',
+    'find_package(Python3)add_custom_target(t $${Python3_EXECUTABLE}',
+  ],
+  // A variable name with regular-expression characters threw.
+  ['cmake', 'CMakeLists.txt', 'set([venv N)', ''],
+  // An interpreter after an option: ${PROJECT_PYTHON} there read as a path off the venv.
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'find_package(Python3)\nadd_custom_target(e COMMAND tool --python=${Python3_EXECUTABLE})\n',
+    '# Every Python target runs the project venv (python/setup.sh creates it).\nset(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)\n\nadd_custom_target(e COMMAND tool --python=${PROJECT_PYTHON})\n',
+  ],
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'add_custom_target(e e -${Python_EXECUTABLE})',
+    '# Every Python target runs the project venv (python/setup.sh creates it).\nset(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)\n\nadd_custom_target(e e -${PROJECT_PYTHON})',
+  ],
+  // An interpreter variable inside a longer path is skipped, not renamed.
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'add_custom_target(e n /${Python_EXECUTABLE})',
+    'add_custom_target(e n /${Python_EXECUTABLE})',
   ],
   // A server named twice: the env path leads to the first, which has no env; the
   // PYTHONPATH that could go was neither removed nor skipped.

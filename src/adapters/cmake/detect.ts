@@ -876,6 +876,13 @@ class CMakeAnalysis {
       let env: EnvironmentRef = { environment: finding.environment };
       if (finding.skipReason !== undefined) env.skipReason = finding.skipReason;
       const meta: Meta = { ...(finding.meta ?? {}) };
+      const ending = finding.skipReason === 'contains-variable' && this.endingInterpreter(finding);
+      if (ending) {
+        // `--python=${PROJECT_PYTHON}`: the word ends with an interpreter variable, which
+        // the scanner cannot see through in the middle of a word; the variable says it.
+        env = ending.env;
+        meta.variable = ending.name;
+      }
       if (interpreter && atProgram) {
         if (finding.kind === 'python-command') continue;
         if (finding.kind === 'pip-install') env = interpreter.env;
@@ -904,6 +911,20 @@ class CMakeAnalysis {
       clauseSite,
       meta,
     );
+  }
+
+  /** The interpreter variable a word ends with after an option (`--python=${Python3_EXECUTABLE}`). */
+  private endingInterpreter(finding: {
+    span: { start: number; end: number };
+  }): { name: string; env: EnvironmentRef } | undefined {
+    const refs = variableReferences(this.text, finding.span.start, finding.span.end);
+    const last = refs[refs.length - 1];
+    if (last === undefined || last.end !== finding.span.end || last.namespace !== '') return;
+    // What comes before is an option (`--python=`), not a directory the value sits in.
+    if (last.nested || /[/\\$]/.test(this.text.slice(finding.span.start, last.start))) return;
+    const binding = this.lookup(last.name, last.start, true);
+    if (binding?.role !== 'interpreter' || !binding.env) return;
+    return { name: last.name, env: binding.env };
   }
 
   /** Could the shell scanner find anything here? Spares it the plain `cmake -E copy` lines. */

@@ -11,7 +11,12 @@ import type {
 import type { ScanReference } from '../../core/scan/model.js';
 import { inBinDir, isPythonName, lastSegment } from '../../core/shell/paths.js';
 import { readFindPackage } from './commands.js';
-import { type CMakeArgument, type CMakeCommand, parseCMake } from './parse.js';
+import {
+  type CMakeArgument,
+  type CMakeCommand,
+  type CMakeParseError,
+  parseCMake,
+} from './parse.js';
 import { tokenizeCMake } from './tokenize.js';
 import { variableReferences } from './variables.js';
 
@@ -125,11 +130,17 @@ function quoted(text: string): string {
 
 /** `name` as a whole identifier; 'g' for matchAll. */
 function wordPattern(name: string, flags = ''): RegExp {
-  return new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[.+]/g, '\\$&')}(?![A-Za-z0-9_])`, flags);
+  // `set([venv x)` names a variable `[venv`: every character of a name is taken as written.
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, flags);
 }
+
+const SYNTAX_ERROR_REASON =
+  'after a CMake syntax error: fix the file, then run onevenv adopt again';
 
 class CMakeRewrite {
   private readonly commands: CMakeCommand[];
+  private readonly errors: CMakeParseError[];
   private readonly finds: PythonFind[] = [];
   private readonly edits: Edit[] = [];
   private readonly skipped: SkippedReference[] = [];
@@ -146,7 +157,9 @@ class CMakeRewrite {
     private readonly references: ScanReference[],
     private readonly context: RewriteContext,
   ) {
-    this.commands = parseCMake(text).commands;
+    const parsed = parseCMake(text);
+    this.commands = parsed.commands;
+    this.errors = parsed.errors;
     this.sourceVenv = `\${CMAKE_SOURCE_DIR}/${context.unifiedVenv}`;
     this.sourceInterpreter = `\${CMAKE_SOURCE_DIR}/${context.interpreter}`;
   }
@@ -206,6 +219,22 @@ class CMakeRewrite {
     }
     this.defineProjectPython();
     if (this.edits.length > 0) this.noteStaleComments();
+    if (this.errors.length > 0 && this.edits.length > 0) {
+      // CMake refuses the whole file at its first syntax error, and what this parser reads
+      // past it is a guess that an edit can change (`find_package(…)d(…)` loses the
+      // command that made `d(` an error): the file stays as it is until it is fixed.
+      const skipped = new Set(this.skipped.map((entry) => entry.reference));
+      const line = this.text.slice(0, this.errors[0]!.offset).split('\n').length;
+      for (const reference of this.references) {
+        if (!reference.unified && !skipped.has(reference)) {
+          this.skip(
+            reference,
+            `the file has a CMake syntax error (line ${line}): fix it, then run onevenv adopt again`,
+          );
+        }
+      }
+      return { edits: [], skipped: this.skipped, notes: [] };
+    }
     return { edits: this.sortedEdits(), skipped: this.skipped, notes: this.notes };
   }
 
@@ -219,7 +248,7 @@ class CMakeRewrite {
       case 'external-interpreter':
         return `${reference.text} is outside the repository: left as it is`;
       case 'parse-error':
-        return 'after a CMake syntax error: fix the file, then run onevenv adopt again';
+        return SYNTAX_ERROR_REASON;
       case 'unsupported':
       case 'documentation':
         return 'onevenv has no CMake rewrite for this: move it to python/.venv by hand';
@@ -478,7 +507,26 @@ class CMakeRewrite {
     if (this.definitionBefore(variable, reference.span.start)) return;
     const find = this.findBefore(INTERPRETER_VARIABLES[variable] ?? [], reference.span.start);
     if (find && (find.decision === 'hint' || find.decision === 'keep')) return;
+    if (this.insidePath(reference)) {
+      // `/${Python_EXECUTABLE}`, `scripts/t.${Python3_EXECUTABLE}`: the interpreter's path
+      // is part of another path, which ${PROJECT_PYTHON} would not name either.
+      this.skip(
+        reference,
+        `${reference.text} is part of a longer path: point it at ${this.context.interpreter} by hand`,
+      );
+      return;
+    }
     this.replaceVariable(reference);
+  }
+
+  /** The shell word holding a `${VAR}` use has a directory before it (an option `--x=` is fine). */
+  private insidePath(reference: ScanReference): boolean {
+    if (!reference.text.startsWith('${')) return false;
+    const arg = this.argumentAround(reference.span);
+    if (!arg) return false;
+    const before = this.text.slice(arg.valueStart, reference.span.start);
+    const word = before.split(/[\s"'`;|&()<>]/).pop() ?? '';
+    return /[/\\$]/.test(word);
   }
 
   // ── COMMANDs, paths and venv variables ─────────────────────────────────────────
