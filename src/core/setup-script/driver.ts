@@ -1080,6 +1080,7 @@ class Interpreter(object):
 
 
 def version_pins():
+    """The pins of the .python-version that applies, its path and each pin's line."""
     for directory in (CONFIG_DIR, ROOT):
         name = os.path.join(directory, ".python-version")
         try:
@@ -1087,9 +1088,15 @@ def version_pins():
                 text = handle.read()
         except (OSError, ValueError):
             continue
-        pins = [re.sub(r"#.*", "", line).strip() for line in re.split(r"\r?\n", text)]
-        return [pin for pin in pins if pin and pin != "system"], name
-    return [], None
+        pins = []
+        lines = []
+        for number, line in enumerate(re.split(r"\r?\n", text), 1):
+            pin = re.sub(r"#.*", "", line).strip()
+            if pin and pin != "system":
+                pins.append(pin)
+                lines.append(number)
+        return pins, name, lines
+    return [], None, []
 
 
 def pin_matches(pin, version):
@@ -1175,7 +1182,7 @@ def path_candidates():
 
 
 def find_interpreter(uv, env):
-    pins, pin_file = version_pins()
+    pins, pin_file, pin_lines = version_pins()
     rejected = []
     seen = set()
 
@@ -1231,23 +1238,33 @@ def find_interpreter(uv, env):
             chosen = consider(found, None)
             if chosen:
                 return chosen
+    # The same message and location as onevenv sync (interpreter.ts findInterpreter).
+    pin_name = shown(pin_file) if pin_file else ".python-version"
     wanted = []
-    if REQUIRES_PYTHON is not None:
+    if REQUIRES_PYTHON:
         wanted.append("requires-python " + REQUIRES_PYTHON)
     if pins:
-        wanted.append(".python-version " + ", ".join(pins))
+        wanted.append("%s %s" % (pin_name, ", ".join(pins)))
     found = [
         "  %s%s: %s" % (path, " (%s)" % version if version else "", reason)
         for path, version, reason in rejected
     ]
+    # The pin is where to fix it when it turned interpreters away (or is all there is).
+    pin_rejected = any(reason.startswith("does not match ") for _, _, reason in rejected)
+    if pin_file and (REQUIRES_PYTHON is None or pin_rejected):
+        where = "%s:%d" % (pin_name, pin_lines[0]) if pin_lines else pin_name
+    elif REQUIRES_PYTHON_LINE is not None:
+        where = "%s:%d" % (CONFIG_FILE, REQUIRES_PYTHON_LINE)
+    else:
+        where = CONFIG_FILE
     raise Failure(
-        "no Python interpreter satisfies %s (install a matching Python: your package manager, "
-        "pyenv or uv, and run again); found %s"
+        "no Python interpreter satisfies %s (install a matching Python (pyenv install, your "
+        "package manager, or uv) and run again); found %s"
         % (
             " and ".join(wanted) or "any Python 3",
-            "none on PATH" if not found else "%d:\n%s" % (len(found), "\n".join(found)),
+            "none" if not found else "%d:\n%s" % (len(found), "\n".join(found)),
         ),
-        where=shown(pin_file) if pin_file and REQUIRES_PYTHON is None else CONFIG_FILE,
+        where=where,
     )
 
 
@@ -1401,7 +1418,7 @@ def plan_venv(backend, uv, env):
                 "its base interpreter changed from %s to %s" % (version, facts["version"])
             )
         version = facts["version"]
-    pins, pin_file = version_pins()
+    pins, pin_file, _ = version_pins()
     unfit = rejection_reason(version, pins, pin_file)
     if unfit:
         return rebuild("its Python %s %s" % (version, unfit))

@@ -126,6 +126,8 @@ PATHS = ["build/mods", "/opt/native"]
 INDEX_URL = "https://pypi.example.com/simple"
 FIND_LINKS = ["wheels", "https://example.com/wheels/"]
 REQUIRES_PYTHON = ">=3.10, !=3.11.2"
+# its line in python/pyproject.toml, where a Python that does not fit is reported
+REQUIRES_PYTHON_LINE = 4
 # requires-python as inclusive ranges of Python 3 versions (None: any)
 PYTHON_RANGES = [((3, 10, 0), (3, 11, 1)), ((3, 11, 3), None)]
 LOCK_TIMEOUT = 300

@@ -141,6 +141,13 @@ export function settingsBlock(config: OnevenvConfig): string {
     assign('INDEX_URL', config.indexUrl ?? null),
     assign('FIND_LINKS', config.findLinks.map(link)),
     assign('REQUIRES_PYTHON', config.requiresPython ?? null),
+    '# its line in python/pyproject.toml, where a Python that does not fit is reported',
+    assign(
+      'REQUIRES_PYTHON_LINE',
+      config.requiresPython === undefined
+        ? null
+        : (locateString(config.text, config.requiresPython) ?? null),
+    ),
     '# requires-python as inclusive ranges of Python 3 versions (None: any)',
     `PYTHON_RANGES = ${rangesLiteral(pythonRanges(config.requiresPython))}`,
     `LOCK_TIMEOUT = ${config.lockTimeout}`,

@@ -710,7 +710,7 @@ describe('what setup.sh refuses', () => {
       expect({ code: run.code, stderr: run.stderr }).toEqual({
         code: 2,
         stderr: [
-          `error python/pyproject.toml: no Python interpreter satisfies requires-python >=3.10 (install a matching Python: your package manager, pyenv or uv, and run again); found ${found.length}:`,
+          `error python/pyproject.toml:4: no Python interpreter satisfies requires-python >=3.10 (install a matching Python (pyenv install, your package manager, or uv) and run again); found ${found.length}:`,
           ...found,
           '',
         ].join('\n'),
@@ -753,5 +753,96 @@ describe('what setup.sh refuses', () => {
         'error python/setup.sh needs python3 on PATH (install Python 3 with your package manager, e.g. apt install python3)\n',
     });
     await fs.rm(empty, { recursive: true, force: true });
+  });
+});
+
+describe('no Python that fits: setup.sh names the file, line and request that onevenv sync names', () => {
+  const fix =
+    'install a matching Python (pyenv install, your package manager, or uv) and run again';
+  const project = ['[project]', 'name = "bootstrap"', 'version = "0"'];
+  const cases: Array<{
+    name: string;
+    files: Record<string, string>;
+    error: string;
+    reason: string;
+  }> = [
+    {
+      name: 'a pin in python/.python-version turns every interpreter away: its line',
+      files: {
+        'python/pyproject.toml': `${[...project, 'requires-python = ">=3.10"'].join('\n')}\n`,
+        'python/.python-version': "# the team's Python\n3.4\n",
+      },
+      error:
+        'python/.python-version:2: no Python interpreter satisfies requires-python >=3.10 and python/.python-version 3.4',
+      reason: 'does not match .python-version (3.4)',
+    },
+    {
+      name: 'a pin in the root .python-version and no requires-python: the pin',
+      files: {
+        'python/pyproject.toml': `${project.join('\n')}\n`,
+        '.python-version': '3.4\n',
+      },
+      error: '.python-version:1: no Python interpreter satisfies .python-version 3.4',
+      reason: 'does not match .python-version (3.4)',
+    },
+    {
+      name: 'requires-python turns every interpreter away before the pin does: requires-python',
+      files: {
+        'python/pyproject.toml': `${[...project, 'requires-python = ">=3.99"'].join('\n')}\n`,
+        'python/.python-version': 'PIN\n',
+      },
+      error:
+        'python/pyproject.toml:4: no Python interpreter satisfies requires-python >=3.99 and python/.python-version PIN',
+      reason: 'does not satisfy requires-python >=3.99',
+    },
+    {
+      name: 'requires-python alone: its line',
+      files: {
+        'python/pyproject.toml': `${[...project, '', 'requires-python = ">=3.99"'].join('\n')}\n`,
+      },
+      error: 'python/pyproject.toml:5: no Python interpreter satisfies requires-python >=3.99',
+      reason: 'does not satisfy requires-python >=3.99',
+    },
+  ];
+  let bin: string;
+  beforeAll(async () => {
+    bin = await binDir({ python3: python });
+  });
+  afterAll(async () => {
+    await fs.rm(bin, { recursive: true, force: true });
+  });
+
+  it.each(cases)('$name', async ({ files, error, reason }) => {
+    // The running Python's own minor as the pin requires-python rejects first.
+    const minor = pythonVersion.split('.').slice(0, 2).join('.');
+    const pinned = Object.fromEntries(
+      Object.entries(files).map(([file, text]) => [file, text.replace('PIN', minor)]),
+    );
+    const repo = await makeRepo(pinned, { git: true });
+    try {
+      const script = await writeSetupScript(repo);
+      const before = await repo.snapshot();
+      const run = await runSetup([script], { cwd: repo.root, bin });
+      const expected = error.replace('PIN', minor);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({
+        code: 2,
+        stderr: `error ${expected} (${fix}); found 1:\n  ${bin}/python3 (${pythonVersion}): ${reason}\n`,
+      });
+      expect(await repo.snapshot()).toEqual(before);
+
+      // onevenv sync may find more interpreters (pyenv's), so its list differs; the line
+      // to act on does not.
+      const sync = await runCli(['sync'], {
+        cwd: repo.root,
+        env: { ...hermeticEnv(), PATH: bin, ONEVENV_UV: '' },
+      });
+      const upToList = (text: string) => text.split('\n')[0]!.replace(/; found .*$/, '');
+      expect({ code: sync.code, line: upToList(sync.stderr) }).toEqual({
+        code: 2,
+        line: upToList(run.stderr),
+      });
+    } finally {
+      await repo.cleanup();
+    }
   });
 });
