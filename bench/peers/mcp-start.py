@@ -1,12 +1,9 @@
 """Start one stdio MCP server from a repository's .mcp.json the way a client does, and
 stop it once it has answered initialize and tools/list: the start-up time of that one
-server, for comparison with `onevenv check --only mcp` starting all of them.
+server, for comparison with `onevenv check --only mcp` starting all of them. Like
+check, it sends SIGTERM as soon as the server has answered.
 
-With --graceful the server is stopped the way an MCP client closes a stdio session
-(stdin closed, then wait for it to exit), as onevenv check does; without, it is sent
-SIGTERM as soon as it has answered.
-
-usage: mcp-start.py REPO SERVER [--graceful]
+usage: mcp-start.py REPO SERVER
 """
 
 import json
@@ -17,7 +14,6 @@ import sys
 
 def main():
     repo, name = sys.argv[1], sys.argv[2]
-    graceful = "--graceful" in sys.argv[3:]
     with open(os.path.join(repo, ".mcp.json"), encoding="utf-8") as handle:
         server = json.load(handle)["mcpServers"][name]
     env = dict(os.environ)
@@ -55,8 +51,7 @@ def main():
         print("%s: %d tools" % (name, len(tools)))
     finally:
         process.stdin.close()
-        if not graceful:
-            process.terminate()
+        process.terminate()
         process.wait()
 
 
