@@ -298,6 +298,7 @@ describe('onevenv check on a synced and adopted repository', () => {
   });
 
   it('a stray venv and an unignored venv fail with their fixes', async () => {
+    const ignores = await repo.read('.gitignore');
     await repo.write('.gitignore', 'build/\n');
     execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(repo.root, 'scripts/.venv')]);
     await repo.write(
@@ -315,7 +316,7 @@ describe('onevenv check on a synced and adopted repository', () => {
             target: 'python/.venv',
             ok: false,
             detail: 'python/.venv is not ignored by any .gitignore',
-            fix: 'add /python/.venv/ to .gitignore (onevenv adopt --write adds it)',
+            fix: 'add /python/.venv/ and python/.venv.* to .gitignore (onevenv adopt --write adds them)',
           },
           {
             id: 'stray-venv:scripts/.venv',
@@ -343,7 +344,7 @@ describe('onevenv check on a synced and adopted repository', () => {
     } finally {
       await fs.rm(path.join(repo.root, 'scripts'), { recursive: true, force: true });
       await fs.rm(path.join(repo.root, 'tools/run.sh'), { force: true });
-      await repo.write('.gitignore', 'python/.venv/\nbuild/\n');
+      await repo.write('.gitignore', ignores);
     }
   });
 

@@ -1,7 +1,16 @@
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isGitignoreFile, unifiedVenvCoverage } from '../../adapters/gitignore/detect.js';
+import {
+  baseOf,
+  coverageOf,
+  isGitignoreFile,
+  isPathIgnored,
+  siblingPaths,
+  siblingsEntry,
+  unifiedVenvCoverage,
+} from '../../adapters/gitignore/detect.js';
 import { CONFIG_FILE } from '../root.js';
+import { parseIgnoreFile } from '../scan/gitignore.js';
 import type { ScanReference, ScanResult } from '../scan/model.js';
 import { toolVersion } from '../venv/tool-version.js';
 import type { CheckContext } from './context.js';
@@ -125,6 +134,47 @@ export const generatedTask: CheckTask = {
   },
 };
 
+interface IgnoreText {
+  file: string;
+  content: string;
+}
+
+/**
+ * The files onevenv keeps beside the venv (the environment lock and its guard, their
+ * temporary files, a venv moved aside mid-rebuild) that these .gitignore files together
+ * do not ignore, named with `*` where the name varies.
+ */
+function unignoredSiblings(files: readonly IgnoreText[], venv: string): string[] {
+  const rules = files
+    .map(({ file, content }) => ({ content, base: baseOf(file) }))
+    .filter(({ base }) => base === '' || venv.startsWith(`${base}/`))
+    .sort((a, b) => a.base.split('/').length - b.base.split('/').length)
+    .map(({ content, base }) => parseIgnoreFile(content, base));
+  const missing = siblingPaths(venv)
+    .filter(([file, isDirectory]) => !isPathIgnored(rules, file, isDirectory))
+    .map(([file]) => file.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '.*.tmp').replace(/-[0-9a-f]+$/, '-*'));
+  return [...new Set(missing)];
+}
+
+/**
+ * Where the entry for the files beside the venv goes: adopt adds `python/.venv.*` to the
+ * root .gitignore when that is what ignores the venv (or nothing does yet); a deeper
+ * .gitignore that ignores it is the user's to extend.
+ */
+function siblingsFix(files: readonly IgnoreText[], venv: string): string {
+  const ignoring = files.filter(
+    ({ file, content }) => coverageOf(content, file, venv)?.ignored === true,
+  );
+  const owner = ignoring
+    .filter(({ file }) => file !== '.gitignore')
+    .sort((a, b) => b.file.split('/').length - a.file.split('/').length)[0];
+  if (owner === undefined || ignoring.some(({ file }) => file === '.gitignore')) {
+    return `add ${siblingsEntry(venv)} to .gitignore (onevenv adopt --write adds it)`;
+  }
+  const base = baseOf(owner.file);
+  return `add /${venv.slice(base.length + 1)}.* to ${owner.file}, the .gitignore that ignores ${venv}`;
+}
+
 export const gitignoreTask: CheckTask = {
   kind: 'gitignore',
   label: 'gitignore',
@@ -136,7 +186,7 @@ export const gitignoreTask: CheckTask = {
       };
     }
     const listing = await context.files();
-    const files: Array<{ file: string; content: string }> = [];
+    const files: IgnoreText[] = [];
     for (const file of listing.files.filter(isGitignoreFile)) {
       try {
         files.push({ file, content: await fs.readFile(context.absolute(file), 'utf8') });
@@ -145,24 +195,32 @@ export const gitignoreTask: CheckTask = {
       }
     }
     const coverage = unifiedVenvCoverage(files, venv);
-    if (coverage.ignored) {
-      const by = coverage.decidedBy ? ` (${coverage.decidedBy})` : '';
+    const missing = unignoredSiblings(files, venv);
+    const by = coverage.decidedBy ? ` (${coverage.decidedBy})` : '';
+    if (coverage.ignored && missing.length === 0) {
       return { checks: [passed('gitignore', 'gitignore', venv, `${venv} is ignored${by}`)] };
+    }
+    if (coverage.ignored) {
+      return {
+        checks: [
+          failed(
+            'gitignore',
+            'gitignore',
+            venv,
+            `${venv} is ignored${by}, but not what onevenv keeps beside it: ${missing.join(', ')} (${siblingsEntry(venv)} ignores them)`,
+            siblingsFix(files, venv),
+          ),
+        ],
+      };
     }
     const why = coverage.decidedBy
       ? `${venv} is not ignored: ${coverage.decidedBy} decides`
       : `${venv} is not ignored by any .gitignore`;
-    return {
-      checks: [
-        failed(
-          'gitignore',
-          'gitignore',
-          venv,
-          why,
-          `add /${venv}/ to .gitignore (onevenv adopt --write adds it)`,
-        ),
-      ],
-    };
+    const fix =
+      missing.length === 0
+        ? `add /${venv}/ to .gitignore (onevenv adopt --write adds it)`
+        : `add /${venv}/ and ${siblingsEntry(venv)} to .gitignore (onevenv adopt --write adds them)`;
+    return { checks: [failed('gitignore', 'gitignore', venv, why, fix)] };
   },
 };
 
