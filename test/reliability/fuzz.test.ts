@@ -364,6 +364,27 @@ const findings: Array<[string, string, string, string?]> = [
     'add_custom_target(e n /${Python_EXECUTABLE})',
     'add_custom_target(e n /${Python_EXECUTABLE})',
   ],
+  // A skipped reference that a change elsewhere made name another environment (the `cd`
+  // moved with the interpreter, so `venv/bin/` ran from another directory): that change goes.
+  [
+    'shell',
+    'replay/start_server.sh',
+    'cd "$(dirname "$0/v/bin/python")"\nvenv/bin/',
+    'cd "$(dirname "$0/v/bin/python")"\nvenv/bin/',
+  ],
+  [
+    'makefile',
+    'Makefile',
+    'VENV=)/bin/py\n:\n\t$(VENV)/pip install -rt',
+    'VENV=)/bin/py\n:\n\t$(VENV)/pip install -rt',
+  ],
+  // Moving VENV would have made /opt$(VENV) name /optpython/.venv: VENV stays.
+  [
+    'makefile',
+    'Makefile',
+    'VENV := .venv\nall:\n\t$(VENV)/bin/python y.py\n\t/opt$(VENV)/bin/python x.py\n',
+    'VENV := .venv\nall:\n\t$(VENV)/bin/python y.py\n\t/opt$(VENV)/bin/python x.py\n',
+  ],
   // A server named twice: the env path leads to the first, which has no env; the
   // PYTHONPATH that could go was neither removed nor skipped.
   [

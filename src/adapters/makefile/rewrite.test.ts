@@ -130,6 +130,21 @@ describe('makefile rewriter', () => {
     ]);
   });
 
+  it('keeps a venv variable whose move would change what a skipped recipe runs', () => {
+    // Fuzz finding: moving VENV made /opt$(VENV) name /optpython/.venv, a change nobody asked for.
+    const text = 'VENV := .venv\nall:\n\t$(VENV)/bin/python y.py\n\t/opt$(VENV)/bin/python x.py\n';
+    const run = rewrite(text);
+    expect(run.text).toEqual(text);
+    expect(skips(run)).toEqual([
+      ['/opt$(VENV)/bin/python', 'names /opt.venv, outside the repository: left as it is'],
+      [
+        'VENV := .venv',
+        'could not move $(VENV): set it to python/.venv by hand (moving it would make /opt$(VENV)/bin/python name /optpython/.venv)',
+      ],
+      ['$(VENV)/bin/python', 'built from $VENV, which stays: point it at python/.venv by hand'],
+    ]);
+  });
+
   it('keeps a PYTHONPATH that names the sources, and says why', () => {
     const run = rewrite(
       'export PYTHONPATH := $(CURDIR)/src:$(PYTHONPATH)\ntest:\n\tpython/.venv/bin/python -m pytest\n',

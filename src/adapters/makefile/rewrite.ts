@@ -160,6 +160,7 @@ function rewriteMakefile(
       plan.dependents.push({
         reference,
         fallback: `still names ${reference.environment} after $(${dependsOn}) moved: set it to ${unified} by hand`,
+        stays: `built from $(${dependsOn}), which stays: set it to ${unified} by hand`,
       });
       continue;
     }

@@ -199,6 +199,16 @@ class ShellMover {
     this.dependents.push({ reference: site.reference, fallback });
   }
 
+  /** `site` moves once `variable` does; the reasons for when it does not. */
+  private dependOnVariable(site: Site, variable: string): void {
+    const unified = this.context.unifiedVenv;
+    this.dependents.push({
+      reference: site.reference,
+      fallback: `still names ${site.reference.environment} after $${variable} moved: point it at ${unified} by hand`,
+      stays: `built from $${variable}, which stays: point it at ${unified} by hand`,
+    });
+  }
+
   private change(
     sites: readonly Site[],
     start: number,
@@ -464,10 +474,7 @@ class ShellMover {
       return;
     }
     if (variable.moved !== undefined) {
-      this.depend(
-        site,
-        `still names ${site.reference.environment} after $${variable.moved} moved: point it at ${this.context.unifiedVenv} by hand`,
-      );
+      this.dependOnVariable(site, variable.moved);
       return;
     }
     const replacement = moveTo();
@@ -603,10 +610,7 @@ class ShellMover {
     const command = index === -1 ? undefined : this.commands[index]!;
     const head = commandName(this.text, command?.words[0]);
     if (command === undefined || (head !== 'rm' && head !== 'rmdir')) {
-      this.depend(
-        site,
-        `still names ${site.reference.environment} after $${name} moved: point it at ${this.context.unifiedVenv} by hand`,
-      );
+      this.dependOnVariable(site, name);
       return;
     }
     // `rm -rf "$VENV"` would now delete the shared venv: the operand goes.
@@ -671,10 +675,7 @@ class ShellMover {
     const value = raw.slice(eq + 1);
     const used = this.variableOf(value);
     if (used.moved !== undefined) {
-      this.depend(
-        site,
-        `still names ${site.reference.environment} after $${used.moved} moved: point it at ${this.context.unifiedVenv} by hand`,
-      );
+      this.dependOnVariable(site, used.moved);
       return;
     }
     const start = site.start + eq + 1;

@@ -25,6 +25,8 @@ export interface Dependent {
   reference: ScanReference;
   /** Why it stays when it does not move after all. */
   fallback: string;
+  /** Why it stays when what it moves with stays too (that change was dropped). */
+  stays?: string;
 }
 
 export interface Plan {
@@ -90,8 +92,9 @@ function backward(placed: readonly Placed[], at: number): number | undefined {
   return at - shift;
 }
 
+/** A skipped reference is as expected only where it names what it named before. */
 function key(reference: ScanReference, start: number): string {
-  return `${reference.adapter}\0${reference.kind}\0${start}\0${reference.text}`;
+  return `${reference.adapter}\0${reference.kind}\0${start}\0${reference.text}\0${reference.environment}`;
 }
 
 export function settle(
@@ -103,27 +106,23 @@ export function settle(
   let changes = [...plan.changes];
   let dependents = [...plan.dependents];
   const skipped = [...plan.skipped];
-  const drop = (change: Change) => {
+  const drop = (change: Change, reason = change.fallback) => {
     changes = changes.filter((c) => c !== change);
-    for (const reference of change.references) skipped.push({ reference, reason: change.fallback });
+    for (const reference of change.references) skipped.push({ reference, reason });
   };
-  const demote = (dependent: Dependent) => {
+  const demote = (dependent: Dependent, unmoved = false) => {
     dependents = dependents.filter((d) => d !== dependent);
-    skipped.push({ reference: dependent.reference, reason: dependent.fallback });
+    const reason = unmoved ? (dependent.stays ?? dependent.fallback) : dependent.fallback;
+    skipped.push({ reference: dependent.reference, reason });
   };
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const placed = place(changes, crlf);
+  /** Applies `list`; what comes back off the venv that no skip accounts for. */
+  const trial = (list: readonly Change[]) => {
+    const placed = place(list, crlf);
     const applied = applyEdits(
       content,
       placed.map((p) => p.edit),
     );
-    if (!applied.ok) {
-      // Overlapping edits: the later change goes.
-      const culprit = placed.find((p) => p.edit === applied.edits[applied.edits.length - 1]);
-      if (culprit === undefined) break;
-      drop(culprit.change);
-      continue;
-    }
+    if (!applied.ok) return { placed, applied, stray: [] as ScanReference[] };
     const expected = new Map<string, number>();
     for (const { reference } of skipped) {
       if (reference.unified) continue;
@@ -142,6 +141,17 @@ export function settle(
         continue;
       }
       stray.push(reference);
+    }
+    return { placed, applied, stray };
+  };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const { placed, applied, stray } = trial(changes);
+    if (!applied.ok) {
+      // Overlapping edits: the later change goes.
+      const culprit = placed.find((p) => p.edit === applied.edits[applied.edits.length - 1]);
+      if (culprit === undefined) break;
+      drop(culprit.change);
+      continue;
     }
     if (stray.length === 0) {
       return {
@@ -165,7 +175,7 @@ export function settle(
         d.reference.text === found.text,
     );
     if (dependent !== undefined) {
-      demote(dependent);
+      demote(dependent, found.environment === dependent.reference.environment);
       continue;
     }
     const owner = changes.find((c) =>
@@ -175,6 +185,32 @@ export function settle(
     );
     if (owner !== undefined) {
       drop(owner);
+      continue;
+    }
+    // A reference no change wrote or owns, skipped or not, now names another environment:
+    // a change elsewhere (a `cd`, a variable's value) altered what it runs. The change
+    // without which it reads as before goes.
+    const cause =
+      old === undefined
+        ? undefined
+        : changes.findLast((change) => {
+            const without = changes.filter((c) => c !== change);
+            const again = trial(without);
+            return (
+              again.applied.ok &&
+              !again.stray.some(
+                (r) =>
+                  r.kind === found.kind &&
+                  r.text === found.text &&
+                  backward(again.placed, r.span.start) === old,
+              )
+            );
+          });
+    if (cause !== undefined) {
+      drop(
+        cause,
+        `${cause.fallback} (moving it would make ${found.text} name ${found.environment})`,
+      );
       continue;
     }
     break;
