@@ -32,7 +32,7 @@ export const command: CommandModule = {
       "              build directories carries the venv's ABI tag (EXT_SUFFIX)",
       '  lock        python/requirements.txt is current for python/pyproject.toml',
       '  generated   python/setup.sh and python/README.md are what onevenv generates now',
-      '  gitignore   the venv is ignored',
+      '  gitignore   the venv and the files sync keeps beside it (python/.venv.*) are ignored',
       '  stray-venv  no other venv is used by a consumer or left on disk',
       "  worktree    this worktree's venv exists and is ready",
       '',
