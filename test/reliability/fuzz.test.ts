@@ -421,6 +421,20 @@ const findings: Array<[string, string, string, string?]> = [
     '{"","containerEnv":{"PATH":".venv""PATH":".venv/bin',
     '{"","containerEnv":{"PATH":".venv""PATH":"python/.venv/bin',
   ],
+  // An unterminated string: the command at its end was read as outside it, skipped, then moved.
+  [
+    'devcontainer',
+    '.devcontainer/devcontainer.json',
+    '{"postCreateCommand":"py\n"customizations":{"vscode":{"settings":{"python.defaultInterpreterPath":"/',
+    '{"postCreateCommand":"python/.venv/bin/python3 && python/setup.sh\n"customizations":{"vscode":{"settings":{"python.defaultInterpreterPath":"${containerWorkspaceFolder}/python/.venv/bin/python3',
+  ],
+  // A bad escape the rewrite replaces: the file parses afterwards, so the setting is added now.
+  [
+    'devcontainer',
+    '.devcontainer/devcontainer.json',
+    '{"postCreateCommand":"pyt\\hon","containerEnv":{"PYTHONPATH":"u","":""}}',
+    '{"postCreateCommand":"python/.venv/bin/python3 && python/setup.sh","containerEnv":{"PYTHONPATH":"u","":""}, "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": "${containerWorkspaceFolder}/python/.venv/bin/python3" } } }}',
+  ],
   // A venv outside the repository, in docs: it became /python/.venv.
   ['docs', 'README.md', '`/v/bin/python`', '`/v/bin/python`'],
 ];

@@ -13,7 +13,7 @@ import {
 } from '../shared/jsonc.js';
 import { workspaceOf } from '../shared/paths.js';
 import {
-  insertJsonMembers,
+  insertJsonMembersAfter,
   type JsonInsert,
   nodeOfReference,
   spliceJsonString,
@@ -187,7 +187,7 @@ function rewriteDevcontainer(
         : interpreterSettingInsert(run, ['customizations', 'vscode', 'settings']),
       ensureSetup(run, notes),
     ].filter((insert): insert is JsonInsert => insert !== undefined);
-    run.edits.push(...insertJsonMembers(content, root, inserts));
+    run.edits.unshift(...insertJsonMembersAfter(content, run.edits, inserts));
   }
   const followers = settleFollowers(content, run.edits, run.followers, (text) =>
     detectAgain(text, context.file, context.unifiedVenv),

@@ -51,10 +51,13 @@ function stringNodes(node: JsonNode | undefined, out: JsonNode[] = []): JsonNode
   return out;
 }
 
-function containing(strings: JsonNode[], offset: number): JsonNode | undefined {
-  return strings.find(
-    (node) => offset >= node.offset + 1 && offset <= node.offset + node.length - 1,
-  );
+/** The string whose content holds `offset` (an unterminated string has no closing quote). */
+function containing(text: string, strings: JsonNode[], offset: number): JsonNode | undefined {
+  return strings.find((node) => {
+    const last = node.offset + node.length - 1;
+    const end = node.length >= 2 && text[last] === '"' ? last : node.offset + node.length;
+    return offset >= node.offset + 1 && offset <= end;
+  });
 }
 
 export function rewriteJsonShell(
@@ -70,8 +73,8 @@ export function rewriteJsonShell(
   const units = new Map<JsonNode, JsonShellFinding[]>();
   for (const finding of findings) {
     const { span } = finding.reference;
-    const first = containing(strings, span.start);
-    const last = containing(strings, span.end);
+    const first = containing(text, strings, span.start);
+    const last = containing(text, strings, span.end);
     if (!first || !last) {
       skipped.push({
         reference: finding.reference,

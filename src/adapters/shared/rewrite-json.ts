@@ -7,8 +7,9 @@ import {
   type ParseError,
   parseTree,
 } from 'jsonc-parser';
+import { applyEdits as applyTextEdits, usesCrlf } from '../../core/adopt/apply-edits.js';
 import type { Edit } from '../../core/adopt/types.js';
-import { type DecodedString, decodeString, type JsonNode } from './jsonc.js';
+import { type DecodedString, decodeString, type JsonNode, parseJsonc } from './jsonc.js';
 
 /**
  * Splices for JSONC files that keep everything the rewrite does not touch: string content
@@ -319,6 +320,50 @@ export function insertJsonMembers(
   const edits: Edit[] = [];
   for (const [object, members] of groups) edits.push(...insertMembers(text, object, members));
   return edits;
+}
+
+/**
+ * `insertJsonMembers` after the rewrite's other `edits`: the places are found in the edited
+ * text and mapped back. A file that parses only once those edits are made (a string with a
+ * bad escape rewritten) gets its members now, as the next adopt, reading the edited file,
+ * would add them. When one would land inside another edit's replacement, nothing is added.
+ * The inserts go before the other edits: one at the start of a replaced range comes first.
+ */
+export function insertJsonMembersAfter(
+  text: string,
+  edits: readonly Edit[],
+  inserts: readonly JsonInsert[],
+): Edit[] {
+  const applied = applyTextEdits(text, edits);
+  if (!applied.ok) return [];
+  const after = applied.text;
+  const added = insertJsonMembers(after, parseJsonc(after), inserts);
+  const crlf = usesCrlf(text);
+  const placed: Array<{ newStart: number; newEnd: number; shift: number }> = [];
+  let shift = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    const length = (crlf ? edit.replacement.replace(/\r?\n/g, '\r\n') : edit.replacement).length;
+    const newStart = edit.start + shift;
+    shift += length - (edit.end - edit.start);
+    placed.push({ newStart, newEnd: newStart + length, shift });
+  }
+  const back = (at: number): number | undefined => {
+    let before = 0;
+    for (const { newStart, newEnd, shift: after } of placed) {
+      if (at <= newStart) break;
+      if (at < newEnd) return undefined;
+      before = after;
+    }
+    return at - before;
+  };
+  const out: Edit[] = [];
+  for (const edit of added) {
+    const start = back(edit.start);
+    const end = back(edit.end);
+    if (start === undefined || end === undefined) return [];
+    out.push({ ...edit, start, end });
+  }
+  return out;
 }
 
 /** `insertJsonMembers` for one member. */

@@ -12,7 +12,7 @@ import { rewriteMcpServers } from '../mcp-json/rewrite.js';
 import { type JsonNode, parseJsonc } from '../shared/jsonc.js';
 import {
   editableNodeOf,
-  insertJsonMembers,
+  insertJsonMembersAfter,
   insertJsonProperty,
   type JsonInsert,
   jsonPathIn,
@@ -295,7 +295,7 @@ function rewriteVscodeFile(
   const moves = run.moving || (kind === 'settings' && siblingsMove(context.file, context));
   const insert =
     settingsPath && context.exists && moves && interpreterSettingInsert(run, settingsPath);
-  if (insert) run.edits.push(...insertJsonMembers(content, root, [insert]));
+  if (insert) run.edits.unshift(...insertJsonMembersAfter(content, run.edits, [insert]));
 
   const followers = settleFollowers(content, run.edits, run.followers, (text) =>
     detectAgain(text, context.file, context.unifiedVenv),
