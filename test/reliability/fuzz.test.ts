@@ -435,6 +435,9 @@ const findings: Array<[string, string, string, string?]> = [
     '{"postCreateCommand":"pyt\\hon","containerEnv":{"PYTHONPATH":"u","":""}}',
     '{"postCreateCommand":"python/.venv/bin/python3 && python/setup.sh","containerEnv":{"PYTHONPATH":"u","":""}, "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": "${containerWorkspaceFolder}/python/.venv/bin/python3" } } }}',
   ],
+  // A splice inside a longer command word leaves that word off the venv: it is not made.
+  ['docs', 'README.md', '```sh\n`venv/bin/`/python', '```sh\n`venv/bin/`/python'],
+  ['docs', 'README.md', '```bash\n`python -mvenv`/python', '```bash\n`python -mvenv`/python'],
   // A venv outside the repository, in docs: it became /python/.venv.
   ['docs', 'README.md', '`/v/bin/python`', '`/v/bin/python`'],
 ];

@@ -7,14 +7,15 @@ import type {
   Rewriter,
   SkippedReference,
 } from '../../core/adopt/types.js';
-import type { ScanReference } from '../../core/scan/model.js';
+import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
 import {
   rewriteShellUnit,
   type ShellFindingInput,
   type ShellSplice,
 } from '../shared/rewrite-shell.js';
+import { type Plan, settle } from '../shell/settle.js';
 import type { ReferenceKind, SkipReason } from '../types.js';
-import { docDirectory } from './detect.js';
+import { detectDocReferences, docDirectory } from './detect.js';
 
 /**
  * Docs that tell people to make, activate or install into an old venv. Only with
@@ -125,7 +126,29 @@ function rewriteDocs(
 ): RewriteResult {
   const { splices, skipped } = rewriteDocText(content, references, context.file, context);
   const edits: Edit[] = splices.map((splice) => ({ ...splice }));
-  if (context.options.docs) return { edits, skipped, notes: [] };
+  if (context.options.docs) {
+    // Proved as the shell rewriters' plans are: a splice inside a longer command word
+    // (`` `venv/bin/`/python ``) leaves that word off the venv under a new text.
+    const plan: Plan = {
+      changes: edits.map((edit) => ({
+        edits: [edit],
+        references: references.filter(
+          (r) => r.span.start < edit.end && edit.start < r.span.end && !r.unified,
+        ),
+        fallback: `the command around it would still not run ${context.unifiedVenv}: change it by hand`,
+      })),
+      dependents: [],
+      skipped,
+      notes: [],
+    };
+    return settle(content, plan, (text) =>
+      classifyReferences(
+        detectDocReferences(text, context.file, { unifiedVenv: context.unifiedVenv })?.references ??
+          [],
+        context.unifiedVenv,
+      ),
+    );
+  }
   // Reported only: each with the line it would become.
   const applied = applyEdits(content, edits);
   const stays = new Set(skipped.map((entry) => entry.reference));
