@@ -342,6 +342,21 @@ const findings: Array<[string, string, string, string?]> = [
     'find_package(Python3)add_custom_target(t $${Python3_EXECUTABLE}',
     'find_package(Python3)add_custom_target(t $${Python3_EXECUTABLE}',
   ],
+  // The last line, without a line ending, is replaced with the newline before it: the
+  // PROJECT_PYTHON block went inside that range (edits refused).
+  [
+    'cmake',
+    'CMakeLists.txt',
+    '\nfind_package(PythonInterp REQUIRED)',
+    '# Every Python target runs the project venv (python/setup.sh creates it).\nset(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)\nif(NOT EXISTS ${PROJECT_PYTHON})\n  message(FATAL_ERROR "python/.venv is missing: run python/setup.sh")\nendif()',
+  ],
+  // The hint made a skipped `/${Python3_EXECUTABLE}` read as a path with a variable in it.
+  [
+    'cmake',
+    'CMakeLists.txt',
+    'find_package(Python3)\nadd_custom_target(d ${Python3_v} /${Python3_EXECUTABLE})',
+    '# Every Python target runs the project venv (python/setup.sh creates it).\nset(PROJECT_PYTHON ${CMAKE_SOURCE_DIR}/python/.venv/bin/python3)\n\nset(Python3_EXECUTABLE ${PROJECT_PYTHON})\nfind_package(Python3)\nadd_custom_target(d ${Python3_v} /${Python3_EXECUTABLE})',
+  ],
   // A variable name with regular-expression characters threw.
   ['cmake', 'CMakeLists.txt', 'set([venv N)', ''],
   // An interpreter after an option: ${PROJECT_PYTHON} there read as a path off the venv.

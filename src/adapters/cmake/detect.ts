@@ -876,7 +876,16 @@ class CMakeAnalysis {
       let env: EnvironmentRef = { environment: finding.environment };
       if (finding.skipReason !== undefined) env.skipReason = finding.skipReason;
       const meta: Meta = { ...(finding.meta ?? {}) };
-      const ending = finding.skipReason === 'contains-variable' && this.endingInterpreter(finding);
+      const ending =
+        finding.skipReason === 'contains-variable' ? this.endingInterpreter(finding) : undefined;
+      if (ending?.inPath) {
+        // `/${Python3_EXECUTABLE}`: the variable is the reference, as where the scanner
+        // sees nothing (its value unknown); what it names does not change the word's kind.
+        const kind = INTERPRETER_VARIABLES[ending.name] ? 'interpreter-variable' : 'venv-variable';
+        const variableMeta = { variable: ending.name };
+        this.add(command, ending.start, ending.end, kind, ending.env, clauseSite, variableMeta);
+        continue;
+      }
       if (ending) {
         // `--python=${PROJECT_PYTHON}`: the word ends with an interpreter variable, which
         // the scanner cannot see through in the middle of a word; the variable says it.
@@ -913,18 +922,23 @@ class CMakeAnalysis {
     );
   }
 
-  /** The interpreter variable a word ends with after an option (`--python=${Python3_EXECUTABLE}`). */
+  /**
+   * The interpreter variable a word ends with: after an option (`--python=${Python3_EXECUTABLE}`),
+   * or inside a longer path (`/${Python3_EXECUTABLE}`, `inPath`).
+   */
   private endingInterpreter(finding: {
     span: { start: number; end: number };
-  }): { name: string; env: EnvironmentRef } | undefined {
+  }):
+    | { name: string; env: EnvironmentRef; start: number; end: number; inPath: boolean }
+    | undefined {
     const refs = variableReferences(this.text, finding.span.start, finding.span.end);
     const last = refs[refs.length - 1];
     if (last === undefined || last.end !== finding.span.end || last.namespace !== '') return;
-    // What comes before is an option (`--python=`), not a directory the value sits in.
-    if (last.nested || /[/\\$]/.test(this.text.slice(finding.span.start, last.start))) return;
+    if (last.nested) return;
     const binding = this.lookup(last.name, last.start, true);
     if (binding?.role !== 'interpreter' || !binding.env) return;
-    return { name: last.name, env: binding.env };
+    const inPath = /[/\\$]/.test(this.text.slice(finding.span.start, last.start));
+    return { name: last.name, env: binding.env, start: last.start, end: last.end, inPath };
   }
 
   /** Could the shell scanner find anything here? Spares it the plain `cmake -E copy` lines. */

@@ -784,6 +784,8 @@ class CMakeRewrite {
     else if (minimum) at = this.lineEnd(minimum.end);
     else at = this.commands[0] ? this.lineStart(this.commands[0].start) : this.text.length;
     for (const use of uses) at = Math.min(at, this.lineStart(this.outermostStart(use)));
+    // Not inside a removal: a last line without a line ending goes with the newline before it.
+    for (const edit of this.edits) if (edit.start < at && at < edit.end) at = edit.start;
     const block = `# Every Python target runs the project venv (${this.context.setupScript} creates it).\n${definition}\n`;
     const before = at === 0 || this.blankLineBefore(at) ? '' : '\n';
     const after = this.blankLineAt(at) ? '' : '\n';
