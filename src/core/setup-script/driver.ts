@@ -1317,20 +1317,38 @@ def file_url(directory):
     return "file://" + quote(os.path.abspath(directory))
 
 
+def run_uv_offline_first(uv, args, env, what):
+    """As onevenv sync: offline first (every artifact the lock names is pinned by hash, so
+    uv's cache can answer without index requests); online when the cache lacks one. An
+    offline run that misses fails before it changes the venv."""
+    offline = run([uv, "pip", args[0], "--offline"] + args[1:], env, show=True)
+    if offline.code == 0:
+        return
+    if VERBOSE:
+        say("%s offline did not finish; going online" % what)
+    result = run([uv, "pip"] + args, env, show=True)
+    if result.code != 0:
+        raise step_failure(what, result)
+
+
 def install_locked(backend, uv, env, indexes):
     if backend == "uv":
-        command = [uv, "pip", "sync", "--require-hashes", "--allow-empty-requirements"]
-        result = run(command + ["--python", VENV_PYTHON] + indexes + [LOCK_PATH], env, show=True)
-        if result.code != 0:
-            raise step_failure("uv pip sync", result)
+        command = ["sync", "--require-hashes", "--allow-empty-requirements"]
+        run_uv_offline_first(uv, command + ["--python", VENV_PYTHON] + indexes + [LOCK_PATH], env, "uv pip sync")
         if EDITABLE_DIRS:
-            command = [uv, "pip", "install", "--no-deps", "--python", VENV_PYTHON] + indexes
-            for directory in EDITABLE_DIRS:
-                # As a file: URL: uv reads "dir; text" in a plain path as a marker.
-                command += ["-e", file_url(directory)]
-            result = run(command, env, show=True)
-            if result.code != 0:
-                raise step_failure("installing the editable packages", result)
+            # From a requirements file, as onevenv sync does: uv rebuilds an editable named
+            # on its command line on every install, and reuses the build of one named in a
+            # file. As file: URLs: uv reads "dir; text" in a plain path as a marker.
+            import tempfile
+            scratch = tempfile.mkdtemp(prefix="onevenv-editables-")
+            try:
+                listing = os.path.join(scratch, "editables.txt")
+                with open(listing, "w", encoding="utf-8") as handle:
+                    handle.write("".join("-e %s\n" % file_url(d) for d in EDITABLE_DIRS))
+                command = ["install", "--no-deps", "--python", VENV_PYTHON] + indexes + ["-r", listing]
+                run_uv_offline_first(uv, command, env, "installing the editable packages")
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
         return
     pip = [VENV_PYTHON, "-m", "pip"]
     command = pip + ["install", "--require-hashes", "--no-deps"] + indexes + ["-r", LOCK_PATH]

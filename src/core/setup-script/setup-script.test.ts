@@ -846,3 +846,65 @@ describe('no Python that fits: setup.sh names the file, line and request that on
     }
   });
 });
+
+describe('uv: the editables build once, the lock installs offline when it can', () => {
+  let repo: TempRepo;
+  let bin: string;
+  let builds: string;
+  let uvCache: string;
+  let script: string;
+  beforeAll(async () => {
+    repo = await makeRepo(
+      {
+        'python/pyproject.toml': declaration(
+          'uv',
+          ['dev = ["alpha>=1,<2"]'],
+          ['editable = ["../counted"]'],
+        ),
+      },
+      { name: 'repo' },
+    );
+    builds = path.join(repo.root, '..', 'builds.log');
+    uvCache = path.join(repo.root, '..', 'uv-cache');
+    await editablePackage(repo, 'counted', 'counted');
+    // The backend notes each editable build it makes.
+    await repo.write(
+      'counted/pyproject.toml',
+      '[build-system]\nrequires = []\nbuild-backend = "counting_backend"\nbackend-path = ["."]\n',
+    );
+    await repo.write(
+      'counted/counting_backend.py',
+      [
+        'from tiny_backend import *  # noqa: F401,F403',
+        'import tiny_backend',
+        '',
+        'def build_editable(*args, **kwargs):',
+        `    open(${JSON.stringify(builds)}, "a").write("built\\n")`,
+        '    return tiny_backend.build_editable(*args, **kwargs)',
+        '',
+      ].join('\n'),
+    );
+    await writeLock(repo.root);
+    script = await writeSetupScript(repo);
+    const uv = findUv();
+    if (!uv) throw new Error('these tests need uv on PATH');
+    bin = await binDir({ python3: python, uv });
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+    await fs.rm(bin, { recursive: true, force: true });
+  });
+
+  it("a venv built again takes the editable from uv's cache instead of building it again", async () => {
+    const env = { ...hermeticEnv(), UV_CACHE_DIR: uvCache };
+    const first = await runSetup([script], { cwd: repo.root, bin, env });
+    expect(first.stderr).toMatch(/python\/\.venv ready: /);
+    expect(first.code).toBe(0);
+    expect(await fs.readFile(builds, 'utf8')).toBe('built\n');
+    await fs.rm(path.join(repo.root, 'python/.venv'), { recursive: true });
+    const second = await runSetup([script], { cwd: repo.root, bin, env });
+    expect(second.code).toBe(0);
+    expect(await fs.readFile(builds, 'utf8')).toBe('built\n');
+    expect(importAll(repo.root, ['counted'])).toEqual([]);
+  });
+});
