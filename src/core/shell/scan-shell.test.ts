@@ -146,6 +146,40 @@ describe('scanShell', () => {
     ]);
   });
 
+  it('reads an interpreter path given inline to an option as the path after its =', () => {
+    const text = [
+      'cmake -S .. -B ../build -DPython3_EXECUTABLE=../scripts/.venv/bin/python3',
+      'cmake -DPYTHON_EXECUTABLE:FILEPATH="$PWD/scripts/.venv/bin/python" ..',
+      'mytool --python=../scripts/.venv/bin/python run',
+      'cmake "-DPython_EXECUTABLE=../scripts/.venv/bin/python3"',
+    ].join('\n');
+    expect(scan(text, { cwd: 'tools', script: 'tools/build.sh' })).toEqual([
+      {
+        text: '../scripts/.venv/bin/python3',
+        kind: 'interpreter-path',
+        environment: 'scripts/.venv',
+      },
+      {
+        text: '"$PWD/scripts/.venv/bin/python"',
+        kind: 'interpreter-path',
+        environment: 'tools/scripts/.venv',
+        meta: { variable: 'PWD' },
+      },
+      {
+        text: '../scripts/.venv/bin/python',
+        kind: 'interpreter-path',
+        environment: 'scripts/.venv',
+      },
+      {
+        // The option and the path share the quotes: reported, not moved.
+        text: '"-DPython_EXECUTABLE=../scripts/.venv/bin/python3"',
+        kind: 'interpreter-path',
+        environment: 'scripts/.venv',
+        skipReason: 'unsupported',
+      },
+    ]);
+  });
+
   it('reports a reference already on the unified venv', () => {
     expect(scan('python/.venv/bin/python3 -m pytest')).toEqual([
       {

@@ -779,15 +779,22 @@ class ShellAnalyzer {
 
   /** Arguments that name an interpreter, and other uses of venv variables. */
   private otherWords(words: Word[], covered: Set<Word>): void {
-    for (const word of words) {
-      if (covered.has(word)) continue;
+    for (const whole of words) {
+      if (covered.has(whole)) continue;
+      // An option with its value inline (`-DPython3_EXECUTABLE=…`, `--python=…`): the
+      // path, and the reference, are what follows the `=`.
+      const inline = inlineOptionValue(this.text, whole);
+      const word = inline?.value ?? whole;
       const value = word.value;
       const last = lastSegment(value);
       if (hasSeparator(value) && !hasUnknown(last) && isPythonName(last) && inBinDir(value)) {
-        const env = hasUnknown(value)
+        let env = hasUnknown(value)
           ? (this.environmentFromVariables(word) ?? unknownEnvironment())
           : environmentOfInterpreter(value, this.scope.cwd, null);
-        this.add('interpreter-path', word.start, word.end, env, variableMeta(word));
+        // Inside one quoted word with its option, the path has no span of its own to replace.
+        if (inline && !inline.own) env = { ...env, skipReason: env.skipReason ?? 'unsupported' };
+        const span = inline && !inline.own ? whole : word;
+        this.add('interpreter-path', span.start, span.end, env, variableMeta(word));
         continue;
       }
       const variable = word.variables.find((v) => this.scope.venvVariables.has(v));
@@ -803,6 +810,25 @@ class ShellAnalyzer {
 
 function unknownEnvironment(reason: SkipReason = 'contains-variable'): EnvironmentRef {
   return { environment: ENV_UNKNOWN, skipReason: reason };
+}
+
+/**
+ * The value part of an option word written `-DNAME=value`, `-DNAME:TYPE=value` or
+ * `--name=value` (the option itself unquoted), as a word of its own; else undefined.
+ */
+function inlineOptionValue(text: string, word: Word): { value: Word; own: boolean } | undefined {
+  const match =
+    /^(["']?)(-(?:D[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z]+)?|-?[A-Za-z][A-Za-z0-9_.-]*)=)/.exec(
+      text.slice(word.start, Math.min(word.end, word.start + 300)),
+    );
+  const option = match?.[2];
+  if (option === undefined || !word.value.startsWith(option)) return undefined;
+  const start = word.start + match![1]!.length + option.length;
+  return {
+    value: { ...word, start, value: word.value.slice(option.length) },
+    // `"-DX=path"`: the option and the path share the quotes.
+    own: match![1] === '',
+  };
 }
 
 /** The name of an assignment word (`NAME=…`, `NAME+=…`, unquoted), else undefined. */
