@@ -1,15 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: presets spell their macros ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineIndex } from '../reference.js';
+import { detectContext, expectedReference, outline } from '../../../test/helpers/adapter.js';
 import type { Reference } from '../types.js';
 import { detectPresetReferences, isCMakePresetsFile } from './detect.js';
 import { adapter } from './index.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = 'CMakePresets.json'): Reference[] | null {
-  return detectPresetReferences(text, file, context)?.references ?? null;
+  return detectPresetReferences(text, file, detectContext)?.references ?? null;
 }
 
 function expected(
@@ -18,26 +16,8 @@ function expected(
   fields: Omit<Reference, 'file' | 'line' | 'column' | 'span' | 'text' | 'adapter'>,
   after = '',
 ): Reference {
-  const start = text.indexOf(needle, text.indexOf(after));
-  if (start === -1) throw new Error(`no ${needle}`);
-  const { line, column } = new LineIndex(text).position(start);
-  return {
-    file: 'CMakePresets.json',
-    line,
-    column,
-    span: { start, end: start + needle.length },
-    text: needle,
-    adapter: 'cmake-presets',
-    ...fields,
-  };
-}
-
-function outline(refs: Reference[] | null): Array<Array<string | number>> {
-  return (refs ?? []).map((r) => {
-    const row: Array<string | number> = [r.line, r.kind, r.text, r.environment, r.consumer];
-    if (r.skipReason) row.push(r.skipReason);
-    return row;
-  });
+  const place = { file: 'CMakePresets.json', adapter: 'cmake-presets' as const };
+  return expectedReference(text, needle, { ...place, ...fields }, { after });
 }
 
 const PRESETS = `{

@@ -1,7 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: presets spell their macros ${name}.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectRewriteSettled,
+  type RewriteRun,
+  runRewriter,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -18,10 +22,7 @@ function rewrite(
 
 /** Every reference is on the unified venv or gone, skipped ones apart; a second run changes nothing. */
 function expectSettled(run: RewriteRun, file = 'CMakeUserPresets.json'): void {
-  const skipped = run.result.skipped.map((entry) => entry.reference.text);
-  const off = run.after.filter((ref) => !ref.unified).map((ref) => ref.text);
-  expect(off).toEqual(skipped);
-  expect(rewrite(run.text, file).result.edits).toEqual([]);
+  expectRewriteSettled(run, (text) => rewrite(text, file));
 }
 
 const VENV_PYTHON = '${sourceDir}/python/.venv/bin/python3';

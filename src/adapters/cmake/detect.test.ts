@@ -1,25 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CMake spells its variables ${NAME}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineIndex } from '../reference.js';
+import {
+  detectContext,
+  expectedReference,
+  findSpan,
+  outline,
+} from '../../../test/helpers/adapter.js';
 import type { Reference } from '../types.js';
 import { detectCMakeReferences, isCMakeFile } from './detect.js';
 import { adapter } from './index.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = 'CMakeLists.txt'): Reference[] | null {
-  return detectCMakeReferences(text, file, context)?.references ?? null;
-}
-
-/** Offsets of the `occurrence`-th `needle` in `text` (the test's own reading of where it is). */
-function find(text: string, needle: string, occurrence = 0): { start: number; end: number } {
-  let start = -1;
-  for (let i = 0; i <= occurrence; i++) {
-    start = text.indexOf(needle, start + 1);
-    if (start === -1) throw new Error(`no ${needle} #${occurrence}`);
-  }
-  return { start, end: start + needle.length };
+  return detectCMakeReferences(text, file, detectContext)?.references ?? null;
 }
 
 function expected(
@@ -28,26 +21,13 @@ function expected(
   fields: Omit<Reference, 'file' | 'line' | 'column' | 'span' | 'text' | 'adapter'>,
   options: { occurrence?: number; file?: string } = {},
 ): Reference {
-  const span = find(text, needle, options.occurrence);
-  const { line, column } = new LineIndex(text).position(span.start);
-  return {
-    file: options.file ?? 'CMakeLists.txt',
-    line,
-    column,
-    span,
-    text: needle,
-    adapter: 'cmake',
-    ...fields,
-  };
-}
-
-/** [line, kind, text, environment, consumer, skipReason?] for compact whole-file checks. */
-function outline(refs: Reference[] | null): Array<Array<string | number>> {
-  return (refs ?? []).map((r) => {
-    const row: Array<string | number> = [r.line, r.kind, r.text, r.environment, r.consumer];
-    if (r.skipReason) row.push(r.skipReason);
-    return row;
-  });
+  const place = { file: options.file ?? 'CMakeLists.txt', adapter: 'cmake' as const };
+  return expectedReference(
+    text,
+    needle,
+    { ...place, ...fields },
+    { occurrence: options.occurrence },
+  );
 }
 
 function commandSpan(
@@ -127,8 +107,8 @@ describe('cmake adapter', () => {
           variable: 'Python3_FOUND',
           condition: 'Python3_FOUND',
           elseStart: -1,
-          endifStart: find(SEED, 'endif()').start,
-          endifEnd: find(SEED, 'endif()').end,
+          endifStart: findSpan(SEED, 'endif()').start,
+          endifEnd: findSpan(SEED, 'endif()').end,
           command: 'if',
           ...commandSpan(SEED, 'if(Python3_FOUND', ')'),
         },
@@ -151,8 +131,8 @@ describe('cmake adapter', () => {
             '--output',
             '${CMAKE_BINARY_DIR}/db/doxygen.db',
           ],
-          clauseStart: find(SEED, 'COMMAND').start,
-          clauseEnd: find(SEED, 'doxygen.db').end,
+          clauseStart: findSpan(SEED, 'COMMAND').start,
+          clauseEnd: findSpan(SEED, 'doxygen.db').end,
           commandLine:
             '${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/docs/doxygen_to_sqlite.py --output ${CMAKE_BINARY_DIR}/db/doxygen.db',
         },
@@ -188,8 +168,8 @@ describe('cmake adapter', () => {
             '--db',
             'x.db',
           ],
-          clauseStart: find(SEED, 'COMMAND', 1).start,
-          clauseEnd: find(SEED, 'x.db').end,
+          clauseStart: findSpan(SEED, 'COMMAND', { occurrence: 1 }).start,
+          clauseEnd: findSpan(SEED, 'x.db').end,
           commandLine:
             '${TRACE_VENV} ${CMAKE_SOURCE_DIR}/scripts/traceability/trace_git.py --db x.db',
         },
@@ -328,8 +308,8 @@ describe('cmake adapter', () => {
             phase: 'test',
             test: 'replay-tests',
             arguments: ['${PROJECT_PYTHON}', '-m', 'pytest'],
-            clauseStart: find(text, 'COMMAND').start,
-            clauseEnd: find(text, 'pytest').end,
+            clauseStart: findSpan(text, 'COMMAND').start,
+            clauseEnd: findSpan(text, 'pytest').end,
             commandLine: '${PROJECT_PYTHON} -m pytest',
           },
         },
@@ -605,13 +585,13 @@ describe('cmake adapter', () => {
       [10, 'python-found-condition', '${Python3_FOUND}', 'scripts/.venv', 'CMake CMakeLists.txt'],
       [11, 'interpreter-variable', 'Python3_EXECUTABLE', 'scripts/.venv', 'CMake CMakeLists.txt'],
     ]);
-    const ifStart = find(text, 'if(NOT').start;
+    const ifStart = findSpan(text, 'if(NOT').start;
     expect(refs[3]!.meta).toEqual({
       variable: 'Python3_Interpreter_FOUND',
       condition: 'NOT Python3_Interpreter_FOUND OR NOT TARGET Python3::Interpreter',
-      elseStart: find(text, 'else()').start,
-      endifStart: find(text, 'endif(NOT').start,
-      endifEnd: find(text, 'endif(NOT Python3_Interpreter_FOUND)').end,
+      elseStart: findSpan(text, 'else()').start,
+      endifStart: findSpan(text, 'endif(NOT').start,
+      endifEnd: findSpan(text, 'endif(NOT Python3_Interpreter_FOUND)').end,
       command: 'if',
       commandStart: ifStart,
       commandEnd: text.indexOf(')', text.indexOf('Interpreter)', ifStart)) + 1,
@@ -795,7 +775,8 @@ describe('cmake adapter', () => {
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
         const text = parts.join(' ');
-        const refs = detectCMakeReferences(text, 'sub/CMakeLists.txt', context)?.references ?? [];
+        const refs =
+          detectCMakeReferences(text, 'sub/CMakeLists.txt', detectContext)?.references ?? [];
         let previous = 0;
         for (const ref of refs) {
           expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   adoptFacts,
   detectReferences,
+  expectRewriteSettled,
   type RewriteRun,
   runRewriter,
 } from '../../../test/helpers/rewrite.js';
@@ -35,10 +36,7 @@ function expectSettled(
   file = 'CMakeLists.txt',
   facts: Partial<AdoptFacts> = {},
 ): void {
-  const skipped = run.result.skipped.map((entry) => entry.reference.text);
-  const off = run.after.filter((ref) => !ref.unified).map((ref) => ref.text);
-  expect(off).toEqual(skipped);
-  expect(rewrite(run.text, file, facts).result.edits).toEqual([]);
+  expectRewriteSettled(run, (text) => rewrite(text, file, facts));
 }
 
 const DEFINE = [

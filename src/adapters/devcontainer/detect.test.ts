@@ -1,29 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: devcontainer.json spells its variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { brief, detectContext, expectExactSpans } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type Reference } from '../types.js';
 import { detectDevcontainerReferences, isDevcontainerFile } from './detect.js';
 
-const context = { unifiedVenv: 'python/.venv' };
 const FILE = '.devcontainer/devcontainer.json';
 
 function detect(text: string, file = FILE): Reference[] {
-  return detectDevcontainerReferences(text, file, context)?.references ?? [];
-}
-
-function brief(refs: Reference[]) {
-  return refs.map((ref) => ({
-    line: ref.line,
-    text: ref.text,
-    kind: ref.kind,
-    consumer: ref.consumer,
-    environment: ref.environment,
-    skipReason: ref.skipReason,
-  }));
-}
-
-function expectExactSpans(text: string, refs: Reference[]): void {
-  for (const ref of refs) expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+  return detectDevcontainerReferences(text, file, detectContext)?.references ?? [];
 }
 
 describe('devcontainer adapter', () => {
@@ -157,14 +142,14 @@ describe('devcontainer adapter', () => {
   });
 
   it('returns null for empty, malformed and Python-free files, and never throws', () => {
-    expect(detectDevcontainerReferences('', FILE, context)).toBeNull();
-    expect(detectDevcontainerReferences('{', FILE, context)).toBeNull();
-    expect(detectDevcontainerReferences('"postCreateCommand"', FILE, context)).toBeNull();
+    expect(detectDevcontainerReferences('', FILE, detectContext)).toBeNull();
+    expect(detectDevcontainerReferences('{', FILE, detectContext)).toBeNull();
+    expect(detectDevcontainerReferences('"postCreateCommand"', FILE, detectContext)).toBeNull();
     expect(
       detectDevcontainerReferences(
         '{"image": "node:20", "postCreateCommand": "npm ci"}',
         FILE,
-        context,
+        detectContext,
       ),
     ).toBeNull();
     // Cut off mid-file: what was read before the break still counts.
@@ -307,7 +292,8 @@ describe('devcontainer adapter', () => {
       .map(([at, cut, insert]) => seed.slice(0, at) + insert + seed.slice(at + cut));
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), mutated), (text) => {
-        for (const ref of detectDevcontainerReferences(text, FILE, context)?.references ?? []) {
+        for (const ref of detectDevcontainerReferences(text, FILE, detectContext)?.references ??
+          []) {
           expect(ref.span.start).toBeGreaterThanOrEqual(0);
           expect(ref.span.end).toBeLessThanOrEqual(text.length);
           expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);

@@ -1,7 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: devcontainer.json spells its variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectRewriteSettled,
+  type RewriteRun,
+  runRewriter,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -19,9 +23,7 @@ function rewrite(text: string, file = FILE): RewriteRun {
 
 /** Every reference is on the unified venv or gone, skipped ones apart; a second run changes nothing. */
 function expectSettled(run: RewriteRun, file = FILE): void {
-  const skipped = run.result.skipped.map((entry) => entry.reference.text);
-  expect(run.after.filter((ref) => !ref.unified).map((ref) => ref.text)).toEqual(skipped);
-  expect(rewrite(run.text, file).result.edits).toEqual([]);
+  expectRewriteSettled(run, (text) => rewrite(text, file));
 }
 
 const INTERPRETER = '${containerWorkspaceFolder}/python/.venv/bin/python3';

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectContext } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_UNKNOWN, type Reference } from '../types.js';
 import { detectDocReferences, docDirectory, isDocFile } from './detect.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = 'README.md'): Reference[] {
-  return detectDocReferences(text, file, context)?.references ?? [];
+  return detectDocReferences(text, file, detectContext)?.references ?? [];
 }
 
 function brief(refs: Reference[]) {
@@ -116,9 +115,13 @@ Do not run python3 -m venv .venv or pip install -r requirements.txt by hand.
   });
 
   it('returns null for empty and code-free docs, never throws on broken Markdown', () => {
-    expect(detectDocReferences('', 'README.md', context)).toBeNull();
+    expect(detectDocReferences('', 'README.md', detectContext)).toBeNull();
     expect(
-      detectDocReferences('# Title\n\nJust prose about python and venvs.\n', 'README.md', context),
+      detectDocReferences(
+        '# Title\n\nJust prose about python and venvs.\n',
+        'README.md',
+        detectContext,
+      ),
     ).toBeNull();
     // An unclosed fence runs to the end of the file, as in CommonMark.
     expect(brief(detect('```sh\nsource .venv/bin/activate\n'))).toEqual([
@@ -267,7 +270,7 @@ Then run \`\`pip install -r requirements.txt\`\`.
     fc.assert(
       fc.property(fc.oneof(fc.string(), mutated), (text) => {
         for (const file of ['README.md', 'docs/x.rst']) {
-          for (const ref of detectDocReferences(text, file, context)?.references ?? []) {
+          for (const ref of detectDocReferences(text, file, detectContext)?.references ?? []) {
             expect(ref.span.start).toBeGreaterThanOrEqual(0);
             expect(ref.span.end).toBeLessThanOrEqual(text.length);
             expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);

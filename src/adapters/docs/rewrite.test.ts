@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  commandLines,
+  expectOnlySkippedLeft,
+  expectRewriteSettled,
+  type RewriteRun,
+  runRewriter,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -17,71 +23,11 @@ function rewrite(text: string, file = 'README.md', docs = true): RewriteRun {
 
 /** Every reference is on the unified venv or gone, skipped ones apart; a second run changes nothing. */
 function expectSettled(run: RewriteRun, file = 'README.md'): void {
-  const skipped = run.result.skipped.map((entry) => entry.reference.text);
-  expect(run.after.filter((ref) => !ref.unified).map((ref) => ref.text)).toEqual(skipped);
-  expect(rewrite(run.text, file).result.edits).toEqual([]);
+  expectRewriteSettled(run, (text) => rewrite(text, file));
 }
 
 const SEED =
   '# MSD\n\n## Python tooling\n\nThe tools need the scripts venv:\n\n```bash\npython3 -m venv scripts/.venv\nsource scripts/.venv/bin/activate\npip install tree-sitter fastmcp\n```\n\nThen run `scripts/.venv/bin/python3 scripts/traceability/index_git.py`.\n';
-
-/** Shell command lines of every shape the rewriter meets, joined every way the shell allows. */
-const COMMANDS = [
-  'python3 -m venv .venv',
-  'python3 -m venv scripts/.venv',
-  'virtualenv .venv',
-  'uv venv',
-  'source scripts/.venv/bin/activate',
-  '. .venv/bin/activate',
-  'cd replay && . .venv/bin/activate',
-  'pip install -r requirements.txt',
-  'pip install fastapi',
-  'scripts/.venv/bin/pip install fastapi',
-  '.venv/bin/pip install -e replay',
-  'sudo pip install -e replay > /dev/null',
-  'uv pip install -r r.txt',
-  'python3 -m pip install --upgrade pip',
-  'scripts/.venv/bin/python x.py',
-  '"scripts/.venv/bin/python" x.py',
-  'exec .venv/bin/python -m app',
-  'python -m pytest',
-  'PYTHONPATH=build/debug/python python3 x.py',
-  'PYTHONPATH=build/debug/python:$PYTHONPATH scripts/.venv/bin/python t.py',
-  'export PYTHONPATH=src',
-  'VENV=scripts/.venv',
-  '$VENV/bin/python y.py',
-  'PATH=scripts/.venv/bin:$PATH',
-  'uv run python z.py',
-  'uv run --frozen python a.py',
-  '(cd tools && python3 -m venv .venv)',
-  'if true; then python3 -m venv .venv; fi',
-  'cd replay',
-  'pushd tools',
-  'popd',
-  'deactivate',
-  'npm ci',
-  'echo ok # pip install x',
-];
-const SEPARATORS = [' && ', '; ', ' || ', ' | ', '\n'];
-
-const commandLines = fc
-  .array(fc.tuple(fc.constantFrom(...COMMANDS), fc.constantFrom(...SEPARATORS)), {
-    minLength: 1,
-    maxLength: 6,
-  })
-  .map((parts) =>
-    parts.map(([command, separator], i) => (i === 0 ? command : separator + command)).join(''),
-  );
-
-/** What stays off the venv after the rewrite is what the rewriter said it leaves. */
-function expectOnlySkippedLeft(run: RewriteRun): void {
-  const left = run.result.skipped.map((entry) => entry.reference.text);
-  for (const ref of run.after.filter((r) => !r.unified)) {
-    const at = left.indexOf(ref.text);
-    expect(at, `${ref.text} is off the venv and not skipped`).not.toBe(-1);
-    left.splice(at, 1);
-  }
-}
 
 describe('docs rewriter', () => {
   it('with --docs, rewrites the seed README: setup.sh, activation of python/.venv, install gone', () => {

@@ -1,22 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflows spell expressions ${{ … }} and shell variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectContext, expectExactSpans, unplaced } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_UNKNOWN, type Reference } from '../types.js';
 import { adapter } from './index.js';
 
-const context = { unifiedVenv: 'python/.venv' };
 const FILE = '.github/workflows/ci.yml';
 
 function detect(text: string): Reference[] {
-  return adapter.detect(text, FILE, context)?.references ?? [];
-}
-
-function brief(refs: Reference[]) {
-  return refs.map(({ file, span, adapter: _a, column: _c, ...rest }) => rest);
-}
-
-function expectExactSpans(text: string, refs: Reference[]): void {
-  for (const ref of refs) expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+  return adapter.detect(text, FILE, detectContext)?.references ?? [];
 }
 
 describe('github-workflows adapter', () => {
@@ -34,10 +26,14 @@ describe('github-workflows adapter', () => {
   });
 
   it('returns null for empty, non-mapping and Python-free workflows', () => {
-    expect(adapter.detect('', FILE, context)).toBeNull();
-    expect(adapter.detect('- just\n- a list\n', FILE, context)).toBeNull();
+    expect(adapter.detect('', FILE, detectContext)).toBeNull();
+    expect(adapter.detect('- just\n- a list\n', FILE, detectContext)).toBeNull();
     expect(
-      adapter.detect('on: push\njobs:\n  b:\n    steps:\n      - run: make test\n', FILE, context),
+      adapter.detect(
+        'on: push\njobs:\n  b:\n    steps:\n      - run: make test\n',
+        FILE,
+        detectContext,
+      ),
     ).toBeNull();
   });
 
@@ -113,7 +109,7 @@ describe('github-workflows adapter', () => {
   it('reports references already on the unified venv', () => {
     const text =
       'jobs:\n  check:\n    steps:\n      - run: python/setup.sh && python/.venv/bin/python -m pytest\n';
-    expect(brief(detect(text))).toEqual([
+    expect(unplaced(detect(text))).toEqual([
       {
         line: 4,
         text: 'python/.venv/bin/python',
@@ -147,7 +143,7 @@ describe('github-workflows adapter', () => {
     ].join('\n');
     const refs = detect(text);
     expectExactSpans(text, refs);
-    expect(brief(refs)).toEqual([
+    expect(unplaced(refs)).toEqual([
       {
         line: 2,
         text: 'tools/.venv',
@@ -334,11 +330,12 @@ describe('github-workflows adapter', () => {
       'jobs:\n  a: &x\n    steps: *x\n',
       'jobs:\n  a:\n    steps:\n      - run: python3 x.py\n  a:\n    steps: []\n',
     ];
-    for (const text of broken) expect(() => adapter.detect(text, FILE, context)).not.toThrow();
+    for (const text of broken)
+      expect(() => adapter.detect(text, FILE, detectContext)).not.toThrow();
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (tail) => {
         const text = `jobs:\n  a:\n    steps:\n      - run: ${tail}`;
-        const refs = adapter.detect(text, FILE, context)?.references ?? [];
+        const refs = adapter.detect(text, FILE, detectContext)?.references ?? [];
         return refs.every((r) => text.slice(r.span.start, r.span.end) === r.text);
       }),
       { numRuns: 300 },

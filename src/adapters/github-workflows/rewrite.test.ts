@@ -3,7 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectOnlySkippedLeft,
+  type RewriteRun,
+  runRewriter,
+  skips,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -47,17 +52,9 @@ function rewrite(text: string, facts: Partial<AdoptFacts> = FACTS): RewriteRun {
   for (const script of runs(run.text)) {
     expect(spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' }).stderr).toBe('');
   }
-  const skipped = run.result.skipped.map((s) => s.reference.text);
-  for (const reference of run.after.filter((r) => !r.unified)) {
-    expect(skipped).toContain(reference.text);
-    skipped.splice(skipped.indexOf(reference.text), 1);
-  }
+  expectOnlySkippedLeft(run);
   expect(runRewriter(adapter, rewriter, run.text, FILE, { facts }).result.edits).toEqual([]);
   return run;
-}
-
-function skips(run: RewriteRun): [string, string][] {
-  return run.result.skipped.map((s) => [s.reference.text, s.reason]);
 }
 
 describe('github-workflows rewriter', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { detectContext } from '../../../test/helpers/adapter.js';
 import { parseIgnoreFile } from '../../core/scan/gitignore.js';
 import type { Reference } from '../types.js';
 import {
@@ -14,10 +15,8 @@ import {
   unifiedVenvCoverage,
 } from './detect.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = '.gitignore'): Reference[] {
-  return detectGitignoreReferences(text, file, context)?.references ?? [];
+  return detectGitignoreReferences(text, file, detectContext)?.references ?? [];
 }
 
 function brief(refs: Reference[]) {
@@ -73,10 +72,14 @@ describe('gitignore adapter', () => {
   });
 
   it('returns null for an empty file, comments only, and files without venv entries', () => {
-    expect(detectGitignoreReferences('', '.gitignore', context)).toBeNull();
-    expect(detectGitignoreReferences('# .venv/\n\n   \n', '.gitignore', context)).toBeNull();
+    expect(detectGitignoreReferences('', '.gitignore', detectContext)).toBeNull();
+    expect(detectGitignoreReferences('# .venv/\n\n   \n', '.gitignore', detectContext)).toBeNull();
     expect(
-      detectGitignoreReferences('build/\n*.log\n.env\nnode_modules/\n', '.gitignore', context),
+      detectGitignoreReferences(
+        'build/\n*.log\n.env\nnode_modules/\n',
+        '.gitignore',
+        detectContext,
+      ),
     ).toBeNull();
   });
 
@@ -228,7 +231,8 @@ describe('gitignore adapter', () => {
         ),
         (text) => {
           for (const file of ['.gitignore', 'python/.gitignore']) {
-            for (const ref of detectGitignoreReferences(text, file, context)?.references ?? []) {
+            for (const ref of detectGitignoreReferences(text, file, detectContext)?.references ??
+              []) {
               expect(ref.span.start).toBeGreaterThanOrEqual(0);
               expect(ref.span.end).toBeLessThanOrEqual(text.length);
               expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);

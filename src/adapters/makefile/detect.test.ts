@@ -1,16 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectContext, unplaced } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_UNKNOWN, type Reference } from '../types.js';
 import { adapter } from './index.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = 'Makefile'): Reference[] {
-  return adapter.detect(text, file, context)?.references ?? [];
-}
-
-function brief(refs: Reference[]) {
-  return refs.map(({ file, span, adapter: _a, column: _c, ...rest }) => rest);
+  return adapter.detect(text, file, detectContext)?.references ?? [];
 }
 
 describe('makefile adapter', () => {
@@ -28,8 +23,8 @@ describe('makefile adapter', () => {
   });
 
   it('returns null for an empty Makefile and one without Python', () => {
-    expect(adapter.detect('', 'Makefile', context)).toBeNull();
-    expect(adapter.detect('all:\n\tcc -o app main.c\n', 'Makefile', context)).toBeNull();
+    expect(adapter.detect('', 'Makefile', detectContext)).toBeNull();
+    expect(adapter.detect('all:\n\tcc -o app main.c\n', 'Makefile', detectContext)).toBeNull();
   });
 
   it('reports venv variables, recipes after make expansion, and venv variable uses', () => {
@@ -145,7 +140,7 @@ describe('makefile adapter', () => {
 
   it('reports references already on the unified venv', () => {
     const text = 'PYTHON := python/.venv/bin/python3\ndocs:\n\t$(PYTHON) scripts/docs.py\n';
-    expect(brief(detect(text))).toEqual([
+    expect(unplaced(detect(text))).toEqual([
       {
         line: 1,
         text: 'PYTHON := python/.venv/bin/python3',
@@ -176,7 +171,7 @@ describe('makefile adapter', () => {
       '\t$(TOOLS_VENV)/bin/python c.py',
       '\t$$VIRTUAL_ENV/bin/python d.py',
     ].join('\n');
-    expect(brief(detect(text, 'svc/Makefile'))).toEqual([
+    expect(unplaced(detect(text, 'svc/Makefile'))).toEqual([
       {
         line: 2,
         text: 'PYTHONPATH := $(CURDIR)/src:$(PYTHONPATH)',
@@ -235,8 +230,8 @@ describe('makefile adapter', () => {
   it('runs each recipe line in its own shell unless .ONESHELL is set', () => {
     const separate = 'a:\n\tcd tools\n\t.venv/bin/python x.py\n';
     const oneShell = `.ONESHELL:\n${separate}`;
-    expect(brief(detect(separate)).map((r) => r.environment)).toEqual(['.venv']);
-    expect(brief(detect(oneShell)).map((r) => r.environment)).toEqual(['tools/.venv']);
+    expect(unplaced(detect(separate)).map((r) => r.environment)).toEqual(['.venv']);
+    expect(unplaced(detect(oneShell)).map((r) => r.environment)).toEqual(['tools/.venv']);
   });
 
   it('keeps spans exact with CRLF line endings', () => {
@@ -269,18 +264,18 @@ describe('makefile adapter', () => {
 
   it('never throws on malformed Makefiles', () => {
     for (const text of ['$(', 'a: $(b\n\t$(', 'define X\n', '\t\t\n:::=\n', 'x:=$($($(']) {
-      expect(() => adapter.detect(text, 'Makefile', context)).not.toThrow();
+      expect(() => adapter.detect(text, 'Makefile', detectContext)).not.toThrow();
     }
     // Each variable doubles the one before: without a budget this never finishes.
     const doubling = Array.from({ length: 40 }, (_, i) => `V${i} = $(V${i + 1})$(V${i + 1})`);
     const bomb = `${doubling.join('\n')}\nVENV = $(V0)\nall:\n\t$(VENV)/bin/python x.py\n`;
-    expect(brief(detect(bomb)).map((r) => [r.line, r.kind])).toEqual([
+    expect(unplaced(detect(bomb)).map((r) => [r.line, r.kind])).toEqual([
       [41, 'venv-variable'],
       [43, 'python-command'],
     ]);
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {
-        const refs = adapter.detect(text, 'Makefile', context)?.references ?? [];
+        const refs = adapter.detect(text, 'Makefile', detectContext)?.references ?? [];
         return refs.every((r) => text.slice(r.span.start, r.span.end) === r.text);
       }),
       { numRuns: 300 },

@@ -5,7 +5,12 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realSystemPython } from '../../../test/helpers/python-install.js';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectOnlySkippedLeft,
+  type RewriteRun,
+  runRewriter,
+  skips,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -23,11 +28,7 @@ const FACTS: Partial<AdoptFacts> = {
  */
 function rewrite(text: string, file = 'Makefile', facts: Partial<AdoptFacts> = FACTS): RewriteRun {
   const run = runRewriter(adapter, rewriter, text, file, { facts });
-  const skipped = run.result.skipped.map((s) => s.reference.text);
-  for (const reference of run.after.filter((r) => !r.unified)) {
-    expect(skipped).toContain(reference.text);
-    skipped.splice(skipped.indexOf(reference.text), 1);
-  }
+  expectOnlySkippedLeft(run);
   expect(runRewriter(adapter, rewriter, run.text, file, { facts }).result.edits).toEqual([]);
   const check = spawnSync('make', ['-n', '-f', '-', '--no-print-directory'], {
     input: run.text.replace(/\r\n/g, '\n'),
@@ -36,10 +37,6 @@ function rewrite(text: string, file = 'Makefile', facts: Partial<AdoptFacts> = F
   });
   expect(check.stderr).not.toMatch(/\*\*\*.*(?:missing separator|unterminated|invalid)/);
   return run;
-}
-
-function skips(run: RewriteRun): [string, string][] {
-  return run.result.skipped.map((s) => [s.reference.text, s.reason]);
 }
 
 const SVC = [

@@ -1,29 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: VS Code and MCP clients spell their variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { brief, detectContext, expectExactSpans } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type Reference } from '../types.js';
 import { detectMcpReferences, isMcpConfig, listMcpServers, workspaceOf } from './detect.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = '.mcp.json'): Reference[] {
-  return detectMcpReferences(text, file, context)?.references ?? [];
-}
-
-/** Only the fields most tests care about; meta is asserted whole where it matters. */
-function brief(refs: Reference[]) {
-  return refs.map((ref) => ({
-    line: ref.line,
-    text: ref.text,
-    kind: ref.kind,
-    consumer: ref.consumer,
-    environment: ref.environment,
-    skipReason: ref.skipReason,
-  }));
-}
-
-function expectExactSpans(text: string, refs: Reference[]): void {
-  for (const ref of refs) expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+  return detectMcpReferences(text, file, detectContext)?.references ?? [];
 }
 
 describe('mcp-json adapter', () => {
@@ -76,9 +59,9 @@ describe('mcp-json adapter', () => {
   });
 
   it('returns null for an empty file and for JSON without servers', () => {
-    expect(detectMcpReferences('', '.mcp.json', context)).toBeNull();
-    expect(detectMcpReferences('{}', '.mcp.json', context)).toBeNull();
-    expect(detectMcpReferences('{"mcpServers": []}', '.mcp.json', context)).toBeNull();
+    expect(detectMcpReferences('', '.mcp.json', detectContext)).toBeNull();
+    expect(detectMcpReferences('{}', '.mcp.json', detectContext)).toBeNull();
+    expect(detectMcpReferences('{"mcpServers": []}', '.mcp.json', detectContext)).toBeNull();
     expect(listMcpServers('', '.mcp.json')).toEqual([]);
   });
 
@@ -187,7 +170,7 @@ describe('mcp-json adapter', () => {
   "python": "scripts/.venv/bin/python3"
 }`;
     expect(detect(text)).toEqual([]);
-    expect(detectMcpReferences(text, '.mcp.json', context)).toBeNull();
+    expect(detectMcpReferences(text, '.mcp.json', detectContext)).toBeNull();
   });
 
   it('reads servers only from files whose shape is an MCP config', () => {
@@ -479,7 +462,7 @@ describe('mcp-json adapter', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), mutated), (text) => {
         for (const file of ['.mcp.json', '.vscode/mcp.json']) {
-          const result = detectMcpReferences(text, file, context);
+          const result = detectMcpReferences(text, file, detectContext);
           for (const ref of result?.references ?? []) {
             expect(ref.span.start).toBeGreaterThanOrEqual(0);
             expect(ref.span.end).toBeLessThanOrEqual(text.length);

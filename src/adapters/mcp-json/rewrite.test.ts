@@ -1,7 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: MCP clients spell their variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectRewriteSettled,
+  type RewriteRun,
+  runRewriter,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { adapter } from './index.js';
 import { rewriter } from './rewrite.js';
@@ -14,10 +18,7 @@ function rewrite(text: string, file = '.mcp.json', facts: Partial<AdoptFacts> = 
 
 /** Every reference is on the unified venv or gone, skipped ones apart; a second run changes nothing. */
 function expectSettled(run: RewriteRun, file = '.mcp.json', facts: Partial<AdoptFacts> = {}): void {
-  const skipped = run.result.skipped.map((entry) => entry.reference.text);
-  const off = run.after.filter((ref) => !ref.unified).map((ref) => ref.text);
-  expect(off).toEqual(skipped);
-  expect(rewrite(run.text, file, facts).result.edits).toEqual([]);
+  expectRewriteSettled(run, (text) => rewrite(text, file, facts));
 }
 
 const SEED = `{

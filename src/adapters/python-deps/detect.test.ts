@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { detectContext } from '../../../test/helpers/adapter.js';
 import type { DependencyDeclaration, DetectContext, DetectResult } from '../types.js';
 import { type DependencyFileKind, detectImports, fileKind } from './detect.js';
 import { distributionFor } from './import-names.js';
@@ -17,9 +18,11 @@ import { detectScriptMetadata } from './script-metadata.js';
 import { detectSetupCfg } from './setup-cfg.js';
 import { FALLBACK_STDLIB_MODULES } from './stdlib.js';
 
-const context: DetectContext = { unifiedVenv: 'python/.venv' };
-
-function detect(content: string, file: string, ctx: DetectContext = context): DetectResult | null {
+function detect(
+  content: string,
+  file: string,
+  ctx: DetectContext = detectContext,
+): DetectResult | null {
   return adapter.detect(content, file, ctx);
 }
 
@@ -28,16 +31,16 @@ function detectUnguarded(
   file: string,
   kind: DependencyFileKind,
 ): DetectResult | null {
-  if (kind === 'pyproject') return detectPyproject(text, file, context);
-  if (kind === 'setup.cfg') return detectSetupCfg(text, file, context);
+  if (kind === 'pyproject') return detectPyproject(text, file, detectContext);
+  if (kind === 'setup.cfg') return detectSetupCfg(text, file, detectContext);
   if (kind === 'python') {
-    const metadata = detectScriptMetadata(text, file, context);
-    const imports = detectImports(text, file, context);
+    const metadata = detectScriptMetadata(text, file, detectContext);
+    const imports = detectImports(text, file, detectContext);
     if (!metadata) return imports;
     const dependencies = [...(metadata.dependencies ?? []), ...(imports?.dependencies ?? [])];
     return { ...metadata, dependencies };
   }
-  return detectRequirements(text, file, context, { constraints: kind === 'constraints' });
+  return detectRequirements(text, file, detectContext, { constraints: kind === 'constraints' });
 }
 
 function crlf(text: string): string {
@@ -1067,7 +1070,7 @@ describe('third-party imports of Python files', () => {
   test('the interpreter’s own standard-library list wins over the built-in one', () => {
     const text = 'import tomllib\nimport os\n';
     expect(detect(text, file)).toBeNull();
-    const old = detect(text, file, { ...context, stdlibModules: new Set(['os']) });
+    const old = detect(text, file, { ...detectContext, stdlibModules: new Set(['os']) });
     expect(old?.dependencies).toEqual([
       importOf(file, 1, 'tomllib', 'tomllib', { module: 'tomllib' }),
     ]);
@@ -1220,7 +1223,7 @@ describe('local modules', () => {
       const text = readFileSync(path.join(seedRoot, file), 'utf8');
       const firstLine = text.split('\n', 1)[0]!;
       if (!adapter.matches(file, firstLine)) continue;
-      found.push(...(adapter.detect(text, file, context)?.dependencies ?? []));
+      found.push(...(adapter.detect(text, file, detectContext)?.dependencies ?? []));
     }
     const imports = dropLocalImports(found, files, ['msd_reader']).filter(
       (d) => d.origin === 'import',

@@ -1,17 +1,16 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell text spells its variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectContext, unplaced } from '../../../test/helpers/adapter.js';
 import { ENV_PATH_PYTHON, ENV_UNKNOWN, type Reference } from '../types.js';
 import { adapter } from './index.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file = 'tools/run.sh'): Reference[] {
-  return adapter.detect(text, file, context)?.references ?? [];
+  return adapter.detect(text, file, detectContext)?.references ?? [];
 }
 
 function brief(refs: Reference[]) {
-  return refs.map(({ file, span, adapter: _a, consumer: _c, column: _col, ...rest }) => rest);
+  return unplaced(refs).map(({ consumer: _c, ...rest }) => rest);
 }
 
 describe('shell adapter', () => {
@@ -47,8 +46,8 @@ describe('shell adapter', () => {
   });
 
   it('returns null for an empty file and for a script without Python', () => {
-    expect(adapter.detect('', 'x.sh', context)).toBeNull();
-    expect(adapter.detect('#!/bin/sh\nset -e\nmake -j4 all\n', 'x.sh', context)).toBeNull();
+    expect(adapter.detect('', 'x.sh', detectContext)).toBeNull();
+    expect(adapter.detect('#!/bin/sh\nset -e\nmake -j4 all\n', 'x.sh', detectContext)).toBeNull();
   });
 
   it('reports the seed ticket start script with exact spans and the script as consumer', () => {
@@ -234,12 +233,13 @@ describe('shell adapter', () => {
       '$((( ${',
       'cat <<EOF\n',
     ];
-    for (const text of broken) expect(() => adapter.detect(text, 'x.sh', context)).not.toThrow();
+    for (const text of broken)
+      expect(() => adapter.detect(text, 'x.sh', detectContext)).not.toThrow();
     // An unterminated quote swallows the rest of the text, as the shell would.
     expect(detect('echo "unterminated\npython3 -m venv .venv')).toEqual([]);
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {
-        const refs = adapter.detect(text, 'x.sh', context)?.references ?? [];
+        const refs = adapter.detect(text, 'x.sh', detectContext)?.references ?? [];
         return refs.every((r) => text.slice(r.span.start, r.span.end) === r.text);
       }),
       { numRuns: 300 },

@@ -8,7 +8,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realSystemPython } from '../../../test/helpers/python-install.js';
 import { projectRoot } from '../../../test/helpers/repo.js';
-import { type RewriteRun, runRewriter } from '../../../test/helpers/rewrite.js';
+import {
+  expectOnlySkippedLeft,
+  type RewriteRun,
+  runRewriter,
+  skips,
+} from '../../../test/helpers/rewrite.js';
 import type { AdoptFacts } from '../../core/adopt/types.js';
 import { writePathsPth } from '../../core/sync/install.js';
 import { adapter } from './index.js';
@@ -41,17 +46,9 @@ function rewrite(
   const run = runRewriter(adapter, rewriter, text, file, { facts });
   expect(syntaxErrors(run.text, 'bash')).toBe('');
   if (text.startsWith('#!/bin/sh')) expect(syntaxErrors(run.text, 'sh')).toBe('');
-  const skipped = run.result.skipped.map((s) => s.reference.text);
-  for (const reference of run.after.filter((r) => !r.unified)) {
-    expect(skipped).toContain(reference.text);
-    skipped.splice(skipped.indexOf(reference.text), 1);
-  }
+  expectOnlySkippedLeft(run);
   expect(runRewriter(adapter, rewriter, run.text, file, { facts }).result.edits).toEqual([]);
   return run;
-}
-
-function skips(run: RewriteRun): [string, string][] {
-  return run.result.skipped.map((s) => [s.reference.text, s.reason]);
 }
 
 const CHECK = '{ echo "python/.venv is missing: run python/setup.sh" >&2; exit 1; }';

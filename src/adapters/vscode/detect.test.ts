@@ -1,29 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: VS Code spells its variables ${name}.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { brief, detectContext, expectExactSpans } from '../../../test/helpers/adapter.js';
 import { classifyReferences, failsCheck } from '../../core/scan/model.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type Reference } from '../types.js';
 import { detectVscodeReferences, isVscodeFile } from './detect.js';
 
-const context = { unifiedVenv: 'python/.venv' };
-
 function detect(text: string, file: string): Reference[] {
-  return detectVscodeReferences(text, file, context)?.references ?? [];
-}
-
-function brief(refs: Reference[]) {
-  return refs.map((ref) => ({
-    line: ref.line,
-    text: ref.text,
-    kind: ref.kind,
-    consumer: ref.consumer,
-    environment: ref.environment,
-    skipReason: ref.skipReason,
-  }));
-}
-
-function expectExactSpans(text: string, refs: Reference[]): void {
-  for (const ref of refs) expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
+  return detectVscodeReferences(text, file, detectContext)?.references ?? [];
 }
 
 describe('vscode adapter: files', () => {
@@ -44,10 +28,12 @@ describe('vscode adapter: files', () => {
 
   it('returns null for empty, malformed and unrelated files, and never throws', () => {
     for (const file of ['.vscode/settings.json', '.vscode/tasks.json', '.vscode/launch.json']) {
-      expect(detectVscodeReferences('', file, context)).toBeNull();
-      expect(detectVscodeReferences('{}', file, context)).toBeNull();
-      expect(detectVscodeReferences('[1, 2', file, context)).toBeNull();
-      expect(detectVscodeReferences('{"editor.tabSize": 2, // x\n', file, context)).toBeNull();
+      expect(detectVscodeReferences('', file, detectContext)).toBeNull();
+      expect(detectVscodeReferences('{}', file, detectContext)).toBeNull();
+      expect(detectVscodeReferences('[1, 2', file, detectContext)).toBeNull();
+      expect(
+        detectVscodeReferences('{"editor.tabSize": 2, // x\n', file, detectContext),
+      ).toBeNull();
     }
   });
 });
@@ -508,7 +494,7 @@ describe('vscode adapter: launch.json and workspaces', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), mutated), (text) => {
         for (const file of files) {
-          for (const ref of detectVscodeReferences(text, file, context)?.references ?? []) {
+          for (const ref of detectVscodeReferences(text, file, detectContext)?.references ?? []) {
             expect(ref.span.start).toBeGreaterThanOrEqual(0);
             expect(ref.span.end).toBeLessThanOrEqual(text.length);
             expect(text.slice(ref.span.start, ref.span.end)).toBe(ref.text);
