@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLock } from '../helpers/locked-repo.js';
 import { makeRepo, type TempRepo } from '../helpers/repo.js';
 import { installedPins, lockedPins } from '../helpers/venv-checks.js';
@@ -174,4 +174,46 @@ export async function killSweep(
     ...counts,
   });
   return counts;
+}
+
+/**
+ * The sweep as a test block: `moments` seeded moments of a cold sync with `installer`,
+ * killed once with SIGKILL (schedule `seed`) and once with SIGINT (schedule `seed + 1`).
+ */
+export function describeKillSweep(installer: Installer, moments: number, seed: number): void {
+  describe(`${installer}: kill sweep of a cold sync`, () => {
+    let repo: TempRepo;
+    let durationMs: number;
+    beforeAll(async () => {
+      repo = await sweepRepo(installer);
+      durationMs = await measureColdSync(repo);
+    });
+    afterAll(() => repo.cleanup());
+
+    it(`SIGKILL at ${moments} moments: never ready after a kill, the next sync recovers every time`, async () => {
+      const counts = await killSweep(repo, {
+        signal: 'SIGKILL',
+        seed,
+        count: moments,
+        durationMs,
+      });
+      expect(counts.recoveries).toBe(moments);
+      // Moments are tried again earlier when a run ends first: each lands on a running sync.
+      expect(counts.killed).toBe(moments);
+    }, 600_000);
+
+    it(`SIGINT at ${moments} moments: exit 130 within 2 s, no child left, the next sync recovers`, async () => {
+      const counts = await killSweep(repo, {
+        signal: 'SIGINT',
+        seed: seed + 1,
+        count: moments,
+        durationMs,
+      });
+      expect(counts.recoveries).toBe(moments);
+      expect(counts.killed).toBe(moments);
+      // Each interrupt ended as exit 130, death by the signal before the handler was
+      // installed, or a run already past its last step (each checked as it happened).
+      expect(counts.exit130).toBeGreaterThan(0);
+    }, 600_000);
+  });
 }
