@@ -1,7 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CMake spells its variables ${NAME}.
-import { scanShell } from '../../core/shell/index.js';
 import {
-  describePath,
   type EnvironmentRef,
   environmentOfDir,
   environmentOfInterpreter,
@@ -25,6 +22,20 @@ import {
   type Span,
 } from '../types.js';
 import {
+  commandMeta,
+  type Expansion,
+  type Meta,
+  mayDoMore,
+  normalizeOutput,
+  programIndex,
+  rawOf,
+  runningSite,
+  type Site,
+  scriptOf,
+  shellFindings,
+  topLevel,
+} from './command-args.js';
+import {
   RUNNING_COMMANDS,
   readFindPackage,
   readFindProgram,
@@ -35,8 +46,6 @@ import {
 } from './commands.js';
 import { type CMakeArgument, type CMakeCommand, decodeEscapes, parseCMake } from './parse.js';
 import { type VariableReference, variableReferences } from './variables.js';
-
-type Meta = Record<string, string | number | boolean | string[]>;
 
 /** The variable the unified setup binds to the venv's interpreter in the top-level CMakeLists.txt. */
 export const PROJECT_PYTHON = 'PROJECT_PYTHON';
@@ -93,8 +102,6 @@ const VENV_VARIABLE_NAME = /venv|virtual_?env/i;
 const INTERPRETER_VARIABLE_NAME =
   /(?:^|_)(?:py|python[23]?)(?:_?(?:bin|exe|executable|cmd|command|interp|interpreter))?$/i;
 const ALIAS = /^\$\{([A-Za-z0-9_.+\-/]+)\}$/;
-/** Characters a shell word may hold unquoted without changing its meaning. */
-const SHELL_PLAIN = /^[A-Za-z0-9_${}=/.\-:,@%+]+$/;
 /** Common file suffixes: a name like `make_venv.sh` is no venv directory. */
 const FILE_SUFFIX = /[^.]\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 
@@ -124,19 +131,6 @@ interface FindPackage {
   hint?: string;
 }
 
-interface Expansion {
-  value: string;
-  /** Names of the `${…}` references (not nested, not ENV/CACHE). */
-  variables: string[];
-  /** Names of `$ENV{…}` references. */
-  environment: string[];
-}
-
-interface Site {
-  consumer: string;
-  meta: Meta;
-}
-
 interface Interpreter {
   env: EnvironmentRef;
   how: 'find-package' | 'variable' | 'imported-target' | 'bare' | 'path';
@@ -158,19 +152,6 @@ export function detectCMakeReferences(
   if (!/python|venv|pybind11|nanobind/i.test(content)) return null;
   const references = new CMakeAnalysis(content, file, context).run();
   return references.length === 0 ? null : { references };
-}
-
-function topLevel(refs: VariableReference[]): VariableReference[] {
-  const out: VariableReference[] = [];
-  for (const ref of refs) {
-    while (out.length > 0 && out[out.length - 1]!.start >= ref.start) out.pop();
-    out.push(ref);
-  }
-  return out;
-}
-
-function rawOf(text: string, arg: CMakeArgument): string {
-  return text.slice(arg.valueStart, arg.valueEnd);
 }
 
 function isVenvDirName(name: string): boolean {
@@ -529,7 +510,7 @@ class CMakeAnalysis {
   private report(index: number): void {
     const command = this.commands[index]!;
     this.covered = [];
-    const fileSite: Site = { consumer: `CMake ${this.file}`, meta: this.commandMeta(command) };
+    const fileSite: Site = { consumer: `CMake ${this.file}`, meta: commandMeta(command) };
     if (command.id === 'find_package') {
       this.reportFindPackage(command, fileSite);
     } else if (command.id === 'set' || command.id === 'find_program') {
@@ -540,14 +521,10 @@ class CMakeAnalysis {
     let site = fileSite;
     if (RUNNING_COMMANDS[command.id]) {
       const sections = sectionsOf(command);
-      site = this.siteOf(command, sections);
+      site = runningSite(command, sections, this.file, this.targetByOutput);
       this.reportRunning(command, sections, site);
     }
     for (const arg of command.arguments) this.reportUses(command, arg, site);
-  }
-
-  private commandMeta(command: CMakeCommand): Meta {
-    return { command: command.id, commandStart: command.start, commandEnd: command.end };
   }
 
   private add(
@@ -746,33 +723,6 @@ class CMakeAnalysis {
 
   // ── Commands that run programs ────────────────────────────────────────────────────
 
-  private siteOf(command: CMakeCommand, sections: Section[]): Site {
-    const meta = this.commandMeta(command);
-    meta.phase = RUNNING_COMMANDS[command.id]!;
-    let name: string | undefined;
-    if (command.id === 'add_custom_target' || command.id === 'add_test') {
-      name = section(sections, 'NAME')?.args[0]?.value;
-    } else if (command.id === 'add_custom_command') {
-      name = section(sections, 'TARGET')?.args[0]?.value;
-      if (name === undefined) {
-        for (const output of section(sections, 'OUTPUT')?.args ?? []) {
-          name = this.targetByOutput.get(normalizeOutput(output.value));
-          if (name !== undefined) break;
-        }
-        const outputs = section(sections, 'OUTPUT')?.args.map((a) => a.value) ?? [];
-        if (outputs.length > 0) meta.outputs = outputs;
-      }
-    }
-    const fileConsumer = `CMake ${this.file}`;
-    if (name === undefined || name === '') return { consumer: fileConsumer, meta };
-    if (command.id === 'add_test') {
-      meta.test = name;
-      return { consumer: name.includes('${') ? fileConsumer : `CMake test ${name}`, meta };
-    }
-    meta.target = name;
-    return { consumer: name.includes('${') ? fileConsumer : `CMake target ${name}`, meta };
-  }
-
   private reportRunning(command: CMakeCommand, sections: Section[], site: Site): void {
     const workingDirectory = section(sections, 'WORKING_DIRECTORY')?.args[0];
     let cwd = this.dir;
@@ -790,26 +740,6 @@ class CMakeAnalysis {
       if (s.name !== 'DEPENDS' && s.name !== 'MAIN_DEPENDENCY') continue;
       for (const arg of s.args) this.reportLiteralPath(command, arg, site);
     }
-  }
-
-  /** The program word of a COMMAND line, past `${CMAKE_COMMAND} -E env` and `env VAR=x`. */
-  private programIndex(args: CMakeArgument[]): { shellFrom: number; program: number } {
-    let from = 0;
-    const first = args[0];
-    if (
-      first &&
-      (first.value === '${CMAKE_COMMAND}' || lastSegment(first.value) === 'cmake') &&
-      args[1]?.value === '-E' &&
-      args[2]?.value === 'env'
-    ) {
-      from = 2;
-    }
-    let p = from;
-    if (args[p] && args[p]!.kind !== 'bracket' && lastSegment(args[p]!.value) === 'env') {
-      p++;
-      while (p < args.length && /^(?:[A-Za-z_][A-Za-z0-9_]*=|-)/.test(args[p]!.value)) p++;
-    }
-    return { shellFrom: from, program: p };
   }
 
   private interpreterOf(arg: CMakeArgument, cwd: string): Interpreter | undefined {
@@ -847,7 +777,7 @@ class CMakeAnalysis {
   private reportClause(command: CMakeCommand, clause: Section, cwd: string, site: Site): void {
     const args = clause.args;
     if (args.length === 0) return;
-    const { shellFrom, program } = this.programIndex(args);
+    const { shellFrom, program } = programIndex(args);
     const programArg = args[program];
     const interpreter = programArg ? this.interpreterOf(programArg, cwd) : undefined;
     const clauseMeta: Meta = {
@@ -865,8 +795,10 @@ class CMakeAnalysis {
     const replaced = interpreter ? program - shellFrom : -1;
     // `<interpreter> script.py args` is ours alone; the scanner adds nothing unless more is going on.
     const findings =
-      !interpreter || this.mayDoMore(args, program)
-        ? this.shellFindings(shellArgs, cwd, command.start, replaced)
+      !interpreter || mayDoMore(this.text, args, program)
+        ? shellFindings(this.text, shellArgs, cwd, replaced, (ref) =>
+            this.variableValue(ref, command.start, true),
+          )
         : [];
     for (const finding of findings) {
       const atProgram =
@@ -910,7 +842,10 @@ class CMakeAnalysis {
     if (!interpreter || !programArg || programTaken) return;
     const meta: Meta = { interpreter: interpreter.how };
     if (interpreter.variable !== undefined) meta.variable = interpreter.variable;
-    Object.assign(meta, this.scriptOf(args.slice(program + 1), cwd));
+    Object.assign(
+      meta,
+      scriptOf(this.text, args.slice(program + 1), cwd, (arg) => this.expand(arg, arg.start, true)),
+    );
     this.add(
       command,
       programArg.valueStart,
@@ -954,161 +889,4 @@ class CMakeAnalysis {
       ),
     );
   }
-
-  /** Does a COMMAND line with a known interpreter hold anything else for the shell scanner? */
-  private mayDoMore(args: CMakeArgument[], program: number): boolean {
-    if (program > 0) return true;
-    const rest = args.slice(1);
-    if (rest.length === 0) return false;
-    const text = this.text.slice(rest[0]!.start, rest[rest.length - 1]!.end);
-    return /pip|venv|virtualenv|PYTHONPATH|PATH=|activate|\buv\b|python/i.test(text);
-  }
-
-  /** The script or module a python command line runs. */
-  private scriptOf(args: CMakeArgument[], cwd: string): Meta {
-    for (let k = 0; k < args.length; k++) {
-      const value = args[k]!.value;
-      if (value === '-m') {
-        const module = args[k + 1]?.value;
-        return module === undefined ? {} : { module };
-      }
-      if (/^-m[A-Za-z_]/.test(value)) return { module: value.slice(2) };
-      if (value === '-c' || value === '-') return {};
-      if (value === '-X' || value === '-W') {
-        k++;
-        continue;
-      }
-      if (value.startsWith('-')) continue;
-      const expansion = this.expand(args[k]!, args[k]!.start, true);
-      return { script: describePath(expansion.value, rawOf(this.text, args[k]!), cwd) };
-    }
-    return {};
-  }
-
-  /**
-   * Runs the shared shell scanner over a COMMAND line. Each argument becomes one shell
-   * word (quoted when it holds characters a shell would read differently), and every
-   * character remembers the span of the file it came from. The argument at `interpreter`,
-   * known to run Python in ways a shell cannot see (`${Python3_EXECUTABLE}`,
-   * `Python3::Interpreter`), is given to the scanner as `python`.
-   */
-  private shellFindings(
-    args: CMakeArgument[],
-    cwd: string,
-    at: number,
-    interpreter: number,
-  ): Array<{
-    kind: ReferenceKind;
-    span: Span;
-    environment: string;
-    skipReason?: Reference['skipReason'];
-    meta?: Meta;
-  }> {
-    let shell = '';
-    const rawStart: number[] = [];
-    const rawEnd: number[] = [];
-    const push = (chars: string, start: number, end: number) => {
-      for (const ch of chars) {
-        shell += ch;
-        rawStart.push(start);
-        rawEnd.push(end);
-      }
-    };
-    const variables: Record<string, string> = {};
-    for (let k = 0; k < args.length; k++) {
-      const arg = args[k]!;
-      if (k === interpreter) {
-        push('python', arg.valueStart, arg.valueEnd);
-        push(' ', arg.end, arg.end);
-        continue;
-      }
-      const decoded = this.decodeWithOffsets(arg);
-      const plain = SHELL_PLAIN.test(decoded.value);
-      if (!plain) push('"', arg.valueStart, arg.valueStart);
-      for (let i = 0; i < decoded.value.length; i++) {
-        const ch = decoded.value[i]!;
-        if (!plain && (ch === '"' || ch === '\\' || ch === '`')) {
-          push('\\', decoded.starts[i]!, decoded.starts[i]!);
-        }
-        push(ch, decoded.starts[i]!, decoded.ends[i]!);
-      }
-      if (!plain) push('"', arg.valueEnd, arg.valueEnd);
-      push(' ', arg.end, arg.end);
-      if (arg.kind === 'bracket') continue;
-      for (const ref of topLevel(variableReferences(this.text, arg.valueStart, arg.valueEnd))) {
-        const value = this.variableValue(ref, at, true);
-        if (value !== undefined && !hasUnknown(value)) variables[ref.name] = value;
-      }
-    }
-    const result = scanShell(shell, { cwd, variables });
-    const out = [];
-    for (const finding of result.findings) {
-      if (finding.end <= finding.start || finding.end > shell.length) continue;
-      const span = { start: rawStart[finding.start]!, end: rawEnd[finding.end - 1]! };
-      if (span.end <= span.start) continue;
-      const item: {
-        kind: ReferenceKind;
-        span: Span;
-        environment: string;
-        skipReason?: Reference['skipReason'];
-        meta?: Meta;
-      } = { kind: finding.kind, span, environment: finding.environment };
-      if (finding.skipReason !== undefined) item.skipReason = finding.skipReason;
-      if (finding.meta !== undefined) item.meta = finding.meta;
-      out.push(item);
-    }
-    return out;
-  }
-
-  /** An argument's value as CMake reads it, with each character's span in the file. */
-  private decodeWithOffsets(arg: CMakeArgument): {
-    value: string;
-    starts: number[];
-    ends: number[];
-  } {
-    const starts: number[] = [];
-    const ends: number[] = [];
-    let value = '';
-    const emit = (chars: string, start: number, end: number) => {
-      for (const ch of chars) {
-        value += ch;
-        starts.push(start);
-        ends.push(end);
-      }
-    };
-    const text = this.text;
-    let i = arg.valueStart;
-    const end = arg.valueEnd;
-    if (arg.kind === 'bracket' || arg.kind === 'paren') {
-      for (; i < end; i++) emit(text[i]!, i, i + 1);
-      return { value, starts, ends };
-    }
-    const quoted = arg.kind === 'quoted';
-    while (i < end) {
-      const ch = text[i]!;
-      if (ch === '\r' && text[i + 1] === '\n') {
-        emit('\n', i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (ch !== '\\' || i + 1 >= end) {
-        emit(ch, i, i + 1);
-        i++;
-        continue;
-      }
-      const pair = text.slice(i, i + 3);
-      if (quoted && (pair.startsWith('\\\n') || pair === '\\\r\n')) {
-        i += pair === '\\\r\n' ? 3 : 2;
-        continue;
-      }
-      emit(decodeEscapes(text.slice(i, i + 2), quoted), i, i + 2);
-      i += 2;
-    }
-    return { value, starts, ends };
-  }
-}
-
-/** Outputs and DEPENDS name the same file with or without the current binary dir. */
-function normalizeOutput(value: string): string {
-  return value.replace(/^\$\{CMAKE_CURRENT_BINARY_DIR\}\//, '').replace(/^\.\//, '');
 }
