@@ -38,8 +38,8 @@ describe('docs rewriter', () => {
     expect(run.result.edits.map((edit) => edit.reason)).toEqual([
       'venv creation → python/setup.sh',
       'activation → python/.venv',
-      'pip install removed: python/setup.sh does it',
-      'interpreter → python/.venv/bin/python3',
+      'pip install removed: python/requirements.txt holds it',
+      'interpreter → python/.venv',
     ]);
     expectSettled(run);
   });
@@ -108,11 +108,11 @@ describe('docs rewriter', () => {
     expect(run.result.skipped.map((entry) => [entry.reference.text, entry.reason])).toEqual([
       [
         '$VENV_DIR/bin/activate',
-        'built from $VENV_DIR, which onevenv cannot move here: point it at python/.venv by hand',
+        'built from a variable onevenv cannot resolve: point it at python/.venv by hand',
       ],
       [
         'pip install black',
-        'installs black, which python/setup.sh does not: declare it (onevenv add) and remove this install',
+        'installs black, which python/pyproject.toml does not declare: add it (onevenv add), then remove this install',
       ],
     ]);
     const unified =

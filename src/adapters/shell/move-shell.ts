@@ -67,6 +67,13 @@ export interface ShellMoveOptions {
   /** Venv variables defined outside the text that stay, with why. */
   keptVariables?: ReadonlyMap<string, string>;
   entryPath(raw: string, offset: number): EntryPath;
+  /** Why venv creations and installs stay as they are (`initializeCommand` runs on the host). */
+  keepSetup?: string;
+  /**
+   * `uv run [options] python …` becomes the venv's interpreter (a command line handed to a
+   * tool, where `uv run` only stood for "the project's Python"); otherwise it stays.
+   */
+  uvRun?: boolean;
 }
 
 /** Commands that only test, so an `if` around an install can go with it. */
@@ -132,14 +139,22 @@ class ShellMover {
       .filter((s) => !s.reference.unified)
       .sort((a, b) => a.start - b.start || a.end - b.end);
     this.variables();
+    const keep = this.options.keepSetup;
+    if (keep !== undefined) {
+      for (const site of off) {
+        const { kind } = site.reference;
+        if (kind === 'venv-create' || kind === 'pip-install') this.skip(site, keep);
+      }
+    }
     const creates = off.filter(
-      (s) => s.reference.kind === 'venv-create' && !s.reference.skipReason,
+      (s) => s.reference.kind === 'venv-create' && !s.reference.skipReason && !this.decided(s),
     );
     // An install whose venv the scanner cannot tell (`uv pip install` with nothing active)
     // still goes when the lock holds what it installs.
     const installs = off.filter(
       (s) =>
         s.reference.kind === 'pip-install' &&
+        !this.decided(s) &&
         (s.reference.skipReason === undefined || s.reference.skipReason === 'unsupported'),
     );
     const held = new Map<number, Site>();
@@ -155,7 +170,12 @@ class ShellMover {
       }
       held.set(index, site);
     }
-    if (this.options.installSetsUp === true && creates.length === 0 && held.size > 0) {
+    if (
+      this.options.installSetsUp === true &&
+      creates.length === 0 &&
+      held.size > 0 &&
+      !this.runsSetup()
+    ) {
       const [index, first] = [...held].sort((a, b) => a[1].start - b[1].start)[0]!;
       held.delete(index);
       this.creation(
@@ -169,6 +189,10 @@ class ShellMover {
     for (const [index, site] of held) this.install(site, index, creates, held);
     for (const site of off) {
       if (this.consumed.has(site) || this.decided(site)) continue;
+      if (site.reference.meta?.runner === 'uv run' && this.options.uvRun === true) {
+        this.uvRun(site);
+        continue;
+      }
       if (site.reference.skipReason !== undefined) {
         this.skip(site, skipReasonText(site.reference, this.context));
         continue;
@@ -181,6 +205,21 @@ class ShellMover {
       skipped: this.skipped,
       notes: this.notes,
     };
+  }
+
+  /** The text already runs the setup script: nothing else has to set the venv up. */
+  private runsSetup(): boolean {
+    const script = this.context.setupScript;
+    return this.commands.some((c) => {
+      const word = c.words[0];
+      if (word === undefined) return false;
+      const name = this.text.slice(word.start, word.end).replace(/["']/g, '');
+      return (
+        name === script ||
+        name.endsWith(`/${script}`) ||
+        name.endsWith(`/${script.split('/').pop()}`)
+      );
+    });
   }
 
   private decided(site: Site): boolean {
@@ -365,7 +404,11 @@ class ShellMover {
       return;
     }
     const guard = guardedLine(this.text, this.commands, index);
-    if (guard !== undefined && this.testOnly([guard.condition])) {
+    const guardCreates = creates.some(
+      (s) =>
+        guard !== undefined && guard.condition.start <= s.start && s.end <= guard.condition.end,
+    );
+    if (guard !== undefined && this.testOnly([guard.condition]) && !guardCreates) {
       const start = lineStartOf(this.text, guard.condition.start);
       const end = lineEndOf(this.text, this.commands[index]!.end);
       const inside = this.sites.filter((s) => s.start >= start && s.end <= end);
@@ -417,7 +460,13 @@ class ShellMover {
       first--;
     while (goesToo(last + 1) && listed(this.text, this.commands[last]!, this.commands[last + 1]!))
       last++;
-    const removal = commandRemoval(this.text, this.commands, first, last, this.from, this.to);
+    let removal = commandRemoval(this.text, this.commands, first, last, this.from, this.to);
+    if (removal === undefined && (first !== index || last !== index)) {
+      // The list cannot go whole (it follows a pipe): this install alone may.
+      first = index;
+      last = index;
+      removal = commandRemoval(this.text, this.commands, index, index, this.from, this.to);
+    }
     if (removal === undefined) {
       this.skip(
         site,
@@ -557,6 +606,14 @@ class ShellMover {
     const environment = reference.environment;
     const bare = !/[/\\$`]/.test(raw);
     const reason = `interpreter → ${this.context.unifiedVenv}`;
+    if (environment.includes('=')) {
+      // `-DPython3_EXECUTABLE=…/bin/python3`: the scanner read the option and the path as one.
+      this.skip(
+        site,
+        `an option glued to the interpreter path: change it to ${this.context.interpreter} by hand`,
+      );
+      return;
+    }
     if (!bare) {
       this.word(
         site,
@@ -593,6 +650,39 @@ class ShellMover {
         return venv === undefined ? undefined : composeWord(venv, `/bin/${name}`, quote);
       },
       reason,
+    );
+  }
+
+  /** `uv run [options] python …` → the venv's interpreter, unless an option asks for more. */
+  private uvRun(site: Site): void {
+    const interpreter = this.context.interpreter;
+    const manual = `runs through uv run, which picks an environment of its own: call ${interpreter} by hand`;
+    const index = commandIndexAt(this.commands, site.start, site.end);
+    const words = index === -1 ? [] : this.commands[index]!.words;
+    const at = words.findIndex((w) => w.start <= site.start && site.end <= w.end);
+    const uv = words.findIndex((w, i) => i < at && commandName(this.text, w) === 'uv');
+    const options = words.slice(uv + 2, at).map((w) => w.value);
+    if (
+      at === -1 ||
+      uv === -1 ||
+      words[uv + 1]?.value !== 'run' ||
+      options.some((o) => /^--(?:with|directory|script|isolated)\b/.test(o))
+    ) {
+      this.skip(site, manual);
+      return;
+    }
+    const venv = this.options.venvAt(site.start);
+    if (venv === undefined) {
+      this.skip(site, this.unknownDirectory());
+      return;
+    }
+    this.change(
+      [site],
+      words[uv]!.start,
+      site.end,
+      composeWord(venv, '/bin/python3', ''),
+      `uv run → ${interpreter}`,
+      manual,
     );
   }
 

@@ -4,6 +4,7 @@ import { classifyReferences, type ScanReference } from '../../core/scan/model.js
 import { scanShell } from '../../core/shell/index.js';
 import { listCommands } from './commands.js';
 import { detectShellReferences } from './detect.js';
+import { directoryAfter } from './directory.js';
 import { type EntryPath, planShellText } from './move-shell.js';
 import { settle } from './settle.js';
 import {
@@ -26,7 +27,6 @@ import {
 
 /** A directory no repository has, standing for "wherever the script was started". */
 const ELSEWHERE = Array.from({ length: 8 }, (_, i) => `\u0002${i}`).join('/');
-const PROBE = '__onevenv_cwd__';
 
 function directoryOf(file: string): string {
   const slash = file.lastIndexOf('/');
@@ -41,25 +41,16 @@ interface Directory {
 }
 
 /**
- * Where a command at `offset` runs, read by the shared scanner: the text before it, then a
- * probe command, scanned as if the script had been started in a directory of its own.
+ * Where a command at `offset` runs, read by the shared scanner as if the script had been
+ * started in a directory of its own: a probe that still lands there means it never moved.
  */
 function directoryAt(content: string, offset: number, file: string): Directory {
-  const text = `${content.slice(0, offset)}\n${PROBE}/bin/python3\n`;
   const dir = directoryOf(file);
-  const { findings } = scanShell(text, {
+  const cwd = directoryAfter(content.slice(0, offset), {
     cwd: dir === '' ? ELSEWHERE : `${ELSEWHERE}/${dir}`,
     script: file,
   });
-  const probe = findings.find(
-    (f) => f.start > offset && text.slice(f.start, f.end) === `${PROBE}/bin/python3`,
-  );
-  if (probe === undefined || probe.skipReason !== undefined)
-    return { cwd: null, established: false };
-  const environment = probe.environment;
-  if (environment !== PROBE && !environment.endsWith(`/${PROBE}`))
-    return { cwd: null, established: false };
-  const cwd = environment === PROBE ? '' : environment.slice(0, -PROBE.length - 1);
+  if (cwd === undefined) return { cwd: null, established: false };
   if (cwd === ELSEWHERE) return { cwd: '', established: false };
   if (cwd.startsWith(`${ELSEWHERE}/`))
     return { cwd: cwd.slice(ELSEWHERE.length + 1), established: false };
