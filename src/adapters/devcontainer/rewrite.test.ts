@@ -64,7 +64,7 @@ describe('devcontainer rewriter', () => {
     expect(run.result.edits.map((edit) => edit.reason)).toEqual([
       'interpreter → python/.venv/bin/python3',
       'venv creation → python/setup.sh',
-      'pip install removed: python/setup.sh does it',
+      'pip install removed: python/requirements.txt holds it',
     ]);
     expectSettled(run);
   });
@@ -184,7 +184,7 @@ describe('devcontainer rewriter', () => {
       ],
       [
         'pip install black',
-        'installs black, which python/setup.sh does not: declare it (onevenv add) and remove this install',
+        'installs black, which python/pyproject.toml does not declare: add it (onevenv add), then remove this install',
       ],
       [
         '${localEnv:HOME}/venv/bin/python',

@@ -170,6 +170,8 @@ function rewriteDevcontainer(
             }
           : { cwd, root: ROOT },
       context,
+      (text) => detectAgain(text, context.file, context.unifiedVenv),
+      references.filter((reference) => !lifecycle.includes(reference)),
     );
     run.edits.push(...result.edits);
     run.skipped.push(...result.skipped);

@@ -39,7 +39,7 @@ describe('docs rewriter', () => {
       'venv creation → python/setup.sh',
       'activation → python/.venv',
       'pip install removed: python/requirements.txt holds it',
-      'interpreter → python/.venv',
+      'interpreter → python/.venv/bin/python3',
     ]);
     expectSettled(run);
   });

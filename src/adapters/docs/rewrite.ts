@@ -182,6 +182,7 @@ function planDocs(
       bareFallback: '',
       installSetsUp: true,
       uvRun: true,
+      python3: true,
       entryPath: (raw, offset) => {
         const text = `${view.slice(region.start, offset)}\nPYTHONPATH=${raw}\n`;
         const found = scanShell(text, { cwd }).findings.find(

@@ -109,7 +109,7 @@ describe('github-workflows rewriter', () => {
     expect(run.result.edits.map((e) => e.reason)).toEqual([
       'environment set-up → python/setup.sh',
       'activation → python/.venv',
-      'interpreter → python/.venv',
+      'interpreter → python/.venv/bin/python',
     ]);
     expect(skips(run)).toEqual([['actions/setup-python@v5', KEEP_SETUP_PYTHON]]);
   });

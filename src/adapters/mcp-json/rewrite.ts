@@ -1,12 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: MCP clients spell their variables ${name}.
 import type {
-  AdoptFacts,
   Edit,
+  RewriteContext,
   RewriteResult,
   Rewriter,
   SkippedReference,
 } from '../../core/adopt/types.js';
-import type { ScanReference } from '../../core/scan/model.js';
+import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
 import { elements, type JsonNode, parseJsonc, stringValue } from '../shared/jsonc.js';
 import { basename, isPythonName } from '../shared/paths.js';
 import {
@@ -21,6 +21,7 @@ import {
 import { rewriteJsonShell } from '../shared/rewrite-json-shell.js';
 import { relativePath } from '../shared/rewrite-paths.js';
 import { skipReasonText, uncoveredPaths } from '../shared/rewrite-shell.js';
+import { detectMcpReferences } from './detect.js';
 
 /**
  * MCP servers onto the unified venv: `command` becomes its interpreter (a `uv run …`
@@ -29,7 +30,7 @@ import { skipReasonText, uncoveredPaths } from '../shared/rewrite-shell.js';
  * provides through `paths` leave `env` (an `env` left empty goes too).
  */
 
-type Facts = Omit<AdoptFacts, 'root' | 'references'>;
+type Facts = RewriteContext;
 
 /** Runners whose `run` executes a command in the project's environment. */
 const RUNNERS = new Set(['uv', 'poetry', 'pipenv', 'pdm', 'rye']);
@@ -75,11 +76,17 @@ interface ServerState {
   envRemovals: Array<{ key: string; reference: ScanReference }>;
 }
 
+/**
+ * `detect` reads the whole file again (the `sh -c` scripts' edits are proved on it);
+ * `others` are the file's references that are not servers' (a VS Code settings file's).
+ */
 export function rewriteMcpServers(
   text: string,
   root: JsonNode | undefined,
   references: readonly ScanReference[],
   facts: Facts,
+  detect: (text: string) => ScanReference[],
+  others: readonly ScanReference[] = [],
 ): { edits: Edit[]; skipped: SkippedReference[] } {
   const edits: Edit[] = [];
   const skipped: SkippedReference[] = [];
@@ -138,6 +145,8 @@ export function rewriteMcpServers(
         return scope;
       },
       facts,
+      detect,
+      [...others, ...references.filter((reference) => !shell.includes(reference))],
     );
     edits.push(...result.edits);
     skipped.push(...result.skipped);
@@ -351,7 +360,13 @@ function rewriteMcpConfig(
   context: Facts,
 ): RewriteResult {
   const root = parseJsonc(content);
-  const { edits, skipped } = rewriteMcpServers(content, root, references, context);
+  const detect = (text: string) =>
+    classifyReferences(
+      detectMcpReferences(text, context.file, { unifiedVenv: context.unifiedVenv })?.references ??
+        [],
+      context.unifiedVenv,
+    );
+  const { edits, skipped } = rewriteMcpServers(content, root, references, context, detect);
   return { edits, skipped, notes: [] };
 }
 

@@ -1,6 +1,12 @@
 import { getNodePath, type JSONPath } from 'jsonc-parser';
-import type { AdoptFacts, Edit, SkippedReference } from '../../core/adopt/types.js';
+import type { Edit, RewriteContext, SkippedReference } from '../../core/adopt/types.js';
 import type { ScanReference } from '../../core/scan/model.js';
+import { scanShell } from '../../core/shell/index.js';
+import { directoryAfter } from '../shell/directory.js';
+import { installStays, skipReasonText } from '../shell/installs.js';
+import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
+import { type Change, type Plan, settle } from '../shell/settle.js';
+import { composeWord, type Fragment, relativePath } from '../shell/words.js';
 import type { ReferenceKind } from '../types.js';
 import { decodeString, type JsonNode } from './jsonc.js';
 import {
@@ -9,21 +15,14 @@ import {
   removeJsonMembers,
   spliceJsonString,
 } from './rewrite-json.js';
-import { relativePath } from './rewrite-paths.js';
-import {
-  rewriteShellUnit,
-  type ShellFindingInput,
-  type ShellUnit,
-  skipReasonText,
-  uncoveredInstalls,
-} from './rewrite-shell.js';
 
 /**
  * Shell findings in JSON strings (a VS Code task, a devcontainer lifecycle command, an MCP
- * `sh -c` script) rewritten through the shared shell rewriter: each string is one piece
- * of shell text, its splices re-escaped into the string. A finding that covers several
- * strings (an argv `["python3", "-m", "venv", ".venv"]`) is a whole command: its first
- * string becomes `python/setup.sh` and the others go.
+ * `sh -c` script) rewritten by the shell adapter's rewriter (`move-shell.ts`): each string
+ * is one piece of shell text, its edits re-escaped into the string, and the plan proved
+ * as the shell rewriters' are (`settle.ts`). A finding that covers several strings (an
+ * argv `["python3", "-m", "venv", ".venv"]`) is a whole command: its first string becomes
+ * `python/setup.sh` and the others go.
  */
 
 export interface JsonShellScope {
@@ -31,7 +30,7 @@ export interface JsonShellScope {
   cwd?: string;
   /** How the command spells the repository root (`${workspaceFolder}`), if it can. */
   root?: string;
-  /** Why venv creation and installs stay (see ShellUnit.keepSetup). */
+  /** Why venv creation and installs stay (`initializeCommand` runs on the host). */
   keepSetup?: string;
 }
 
@@ -40,7 +39,7 @@ export interface JsonShellFinding {
   kind: ReferenceKind;
 }
 
-type Facts = Parameters<typeof rewriteShellUnit>[1] & Pick<AdoptFacts, 'setupScript'>;
+type Facts = RewriteContext;
 
 /** String values of the tree (property names left out), in file order. */
 function stringNodes(node: JsonNode | undefined, out: JsonNode[] = []): JsonNode[] {
@@ -60,15 +59,104 @@ function containing(text: string, strings: JsonNode[], offset: number): JsonNode
   });
 }
 
+/** A PYTHONPATH entry as the scanner reads it where the command at `offset` runs. */
+function entryPathIn(text: string, offset: number, raw: string, cwd: string): EntryPath {
+  const probe = `${text.slice(0, offset)}\nPYTHONPATH=${raw}\n`;
+  const found = scanShell(probe, { cwd }).findings.find(
+    (f) => f.kind === 'pythonpath' && f.start > offset,
+  );
+  const paths = found?.meta?.paths;
+  if (found?.skipReason !== undefined || !Array.isArray(paths) || paths.length !== 1)
+    return { sure: false };
+  return { path: paths[0]!, sure: !raw.includes('$') };
+}
+
+/** The plan for one string of shell text, in the file's offsets. */
+function planString(
+  text: string,
+  node: JsonNode,
+  findings: readonly JsonShellFinding[],
+  scope: JsonShellScope,
+  facts: Facts,
+): Plan {
+  const decoded = decodeString(text, node)!;
+  const plan: Plan = { changes: [], dependents: [], skipped: [], notes: [] };
+  const sites: Site[] = [];
+  for (const { reference } of findings) {
+    const start = decodedIndex(decoded, reference.span.start);
+    const end = decodedIndex(decoded, reference.span.end);
+    if (start === -1 || end === -1) {
+      plan.skipped.push({
+        reference,
+        reason: skipReasonText({ ...reference, skipReason: 'unsupported' }, facts),
+      });
+      continue;
+    }
+    // A program string read as one word (a process task's `"command"`) is, as shell
+    // text, an interpreter and its arguments: the interpreter is the first word.
+    const blank = decoded.value.slice(start, end).search(/\s/);
+    const word = reference.kind === 'python-command' || reference.kind === 'interpreter-path';
+    sites.push({ reference, start, end: word && blank > 0 ? start + blank : end });
+  }
+  const shell = decoded.value;
+  const directory = (offset: number) =>
+    scope.cwd === undefined
+      ? undefined
+      : directoryAfter(shell.slice(0, offset), { cwd: scope.cwd === '.' ? '' : scope.cwd });
+  const rooted = (path: string): Fragment | undefined =>
+    scope.root === undefined ? undefined : { text: `${scope.root}/${path}`, expands: true };
+  const venvAt = (offset: number): Fragment | undefined => {
+    const at = directory(offset);
+    if (at === undefined) return rooted(facts.unifiedVenv);
+    return { text: relativePath(at, facts.unifiedVenv), expands: false, relative: true };
+  };
+  const part = planShellText(shell, 0, shell.length, sites, {
+    context: facts,
+    venvAt,
+    absoluteVenvAt: () => rooted(facts.unifiedVenv),
+    creation: (offset) => {
+      const at = directory(offset);
+      if (at === undefined) return [composeWord(rooted(facts.setupScript)!, '', '')];
+      const script = relativePath(at, facts.setupScript);
+      return [script.includes('/') ? script : `./${script}`];
+    },
+    creationReason: `venv creation → ${facts.setupScript}`,
+    bareInterpreter: 'replace',
+    bareFallback: '',
+    installSetsUp: true,
+    uvRun: true,
+    python3: true,
+    ...(scope.keepSetup === undefined ? {} : { keepSetup: scope.keepSetup }),
+    entryPath: (raw, offset) => entryPathIn(shell, offset, raw, scope.cwd ?? ''),
+  });
+  plan.changes.push(
+    ...part.changes.map((change) => ({
+      ...change,
+      edits: change.edits.map((edit) =>
+        spliceJsonString(decoded, edit.start, edit.end, edit.replacement, edit.reason),
+      ),
+    })),
+  );
+  plan.dependents.push(...part.dependents);
+  plan.skipped.push(...part.skipped);
+  plan.notes.push(...part.notes);
+  return plan;
+}
+
+/**
+ * `findings` are the shell references of the file; `others` every other reference, which
+ * the shell edits must leave as they are. Returns the shell edits that hold.
+ */
 export function rewriteJsonShell(
   text: string,
   root: JsonNode | undefined,
   findings: readonly JsonShellFinding[],
   scopeOf: (reference: ScanReference) => JsonShellScope,
   facts: Facts,
-): { edits: Edit[]; skipped: SkippedReference[] } {
-  const edits: Edit[] = [];
-  const skipped: SkippedReference[] = [];
+  detect: (text: string) => ScanReference[],
+  others: readonly ScanReference[],
+): { edits: Edit[]; skipped: SkippedReference[]; notes: string[] } {
+  const plan: Plan = { changes: [], dependents: [], skipped: [], notes: [] };
   const strings = stringNodes(root);
   const units = new Map<JsonNode, JsonShellFinding[]>();
   for (const finding of findings) {
@@ -76,10 +164,12 @@ export function rewriteJsonShell(
     const first = containing(text, strings, span.start);
     const last = containing(text, strings, span.end);
     if (!first || !last) {
-      skipped.push({
-        reference: finding.reference,
-        reason: skipReasonText({ ...finding.reference, skipReason: 'unsupported' }, facts),
-      });
+      if (!finding.reference.unified) {
+        plan.skipped.push({
+          reference: finding.reference,
+          reason: skipReasonText({ ...finding.reference, skipReason: 'unsupported' }, facts),
+        });
+      }
       continue;
     }
     if (first === last) {
@@ -95,39 +185,19 @@ export function rewriteJsonShell(
       scopeOf(finding.reference),
       facts,
     );
-    edits.push(...result.edits);
-    skipped.push(...result.skipped);
+    if ('change' in result) plan.changes.push(result.change);
+    else plan.skipped.push(...result.skipped);
   }
   for (const [node, unitFindings] of units) {
-    const decoded = decodeString(text, node)!;
-    const inputs: ShellFindingInput[] = [];
-    for (const finding of unitFindings) {
-      const start = decodedIndex(decoded, finding.reference.span.start);
-      const end = decodedIndex(decoded, finding.reference.span.end);
-      if (start === -1 || end === -1) {
-        skipped.push({
-          reference: finding.reference,
-          reason: skipReasonText({ ...finding.reference, skipReason: 'unsupported' }, facts),
-        });
-        continue;
-      }
-      inputs.push({ reference: finding.reference, kind: finding.kind, start, end });
-    }
-    if (inputs.length === 0) continue;
-    const scope = scopeOf(inputs[0]!.reference);
-    const unit: ShellUnit = { text: decoded.value, findings: inputs };
-    if (scope.cwd !== undefined) unit.cwd = scope.cwd;
-    if (scope.root !== undefined) unit.root = scope.root;
-    if (scope.keepSetup !== undefined) unit.keepSetup = scope.keepSetup;
-    const result = rewriteShellUnit(unit, facts);
-    skipped.push(...result.skipped);
-    for (const splice of result.splices) {
-      edits.push(
-        spliceJsonString(decoded, splice.start, splice.end, splice.replacement, splice.reason),
-      );
-    }
+    const part = planString(text, node, unitFindings, scopeOf(unitFindings[0]!.reference), facts);
+    plan.changes.push(...part.changes);
+    plan.dependents.push(...part.dependents);
+    plan.skipped.push(...part.skipped);
+    plan.notes.push(...part.notes);
   }
-  return { edits, skipped };
+  plan.others = others;
+  const result = settle(text, plan, detect);
+  return { edits: result.edits, skipped: result.skipped, notes: result.notes };
 }
 
 /** A venv creation or install that is a whole argv: `python/setup.sh` instead. */
@@ -139,23 +209,17 @@ function rewriteArgv(
   finding: JsonShellFinding,
   scope: JsonShellScope,
   facts: Facts,
-): { edits: Edit[]; skipped: SkippedReference[] } {
+): { change: Change } | { skipped: SkippedReference[] } {
   const reference = finding.reference;
-  const skip = (reason: string) => ({ edits: [], skipped: [{ reference, reason }] });
-  if (reference.unified) return { edits: [], skipped: [] };
-  if (reference.skipReason !== undefined && reference.skipReason !== 'documentation') {
-    return skip(skipReasonText(reference, facts));
-  }
+  const skip = (reason: string) => ({ skipped: [{ reference, reason }] });
+  if (reference.unified) return { skipped: [] };
+  if (reference.skipReason !== undefined) return skip(skipReasonText(reference, facts));
   if (finding.kind !== 'venv-create' && finding.kind !== 'pip-install') {
     return skip(skipReasonText({ ...reference, skipReason: 'unsupported' }, facts));
   }
   if (scope.keepSetup !== undefined) return skip(scope.keepSetup);
-  const missing = finding.kind === 'pip-install' ? uncoveredInstalls(reference, facts) : [];
-  if (missing.length > 0) {
-    return skip(
-      `installs ${missing.join(', ')}, which ${facts.setupScript} does not: declare ${missing.length === 1 ? 'it' : 'them'} (onevenv add) and remove this install`,
-    );
-  }
+  const stays = finding.kind === 'pip-install' ? installStays(reference, [], facts) : undefined;
+  if (stays !== undefined) return skip(stays);
   // The command starts inside the first string (a shell task's `"cd x && python3 -m venv"`):
   // what comes before it stays, and a `cd` there leaves only the root to spell from.
   const decoded = decodeString(text, first)!;
@@ -163,7 +227,7 @@ function rewriteArgv(
   const moved = /(?:^|[\s;&|(])(?:cd|pushd|popd)\b/.test(decoded.value.slice(0, from));
   const script =
     scope.cwd !== undefined && !moved
-      ? relativePath(scope.cwd, facts.setupScript)
+      ? relativePath(scope.cwd === '.' ? '' : scope.cwd, facts.setupScript)
       : scope.root !== undefined
         ? `${scope.root}/${facts.setupScript}`
         : undefined;
@@ -184,7 +248,13 @@ function rewriteArgv(
   const removal = removeStrings(text, first, covered, reason);
   if (!removal) return skip(skipReasonText({ ...reference, skipReason: 'unsupported' }, facts));
   edits.push(removal);
-  return { edits, skipped: [] };
+  return {
+    change: {
+      edits,
+      references: [reference],
+      fallback: `could not replace this command cleanly: run ${facts.setupScript} instead by hand`,
+    },
+  };
 }
 
 /**

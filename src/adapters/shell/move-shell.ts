@@ -1,5 +1,6 @@
 import type { RewriteContext, SkippedReference } from '../../core/adopt/types.js';
 import type { ScanReference } from '../../core/scan/model.js';
+import { isPythonName } from '../../core/shell/paths.js';
 import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN } from '../types.js';
 import {
   commandIndexAt,
@@ -74,6 +75,8 @@ export interface ShellMoveOptions {
    * tool, where `uv run` only stood for "the project's Python"); otherwise it stays.
    */
   uvRun?: boolean;
+  /** Every interpreter is named `python3` (a `python` too); otherwise `python` stays `python`. */
+  python3?: boolean;
 }
 
 /** Commands that only test, so an `if` around an install can go with it. */
@@ -450,22 +453,24 @@ class ShellMover {
       const other = held.get(i);
       return other !== undefined && !this.consumed.has(other);
     };
+    // So do installs on the lines right after each other (their removals would meet).
+    const together = (left: ShellCommand, right: ShellCommand) =>
+      listed(this.text, left, right) ||
+      /^[ \t]*;?[ \t]*\r?\n[ \t]*$/.test(this.text.slice(left.end, right.start));
     let first = index;
     let last = index;
     while (
       first > 0 &&
       goesToo(first - 1) &&
-      listed(this.text, this.commands[first - 1]!, this.commands[first]!)
+      together(this.commands[first - 1]!, this.commands[first]!)
     )
       first--;
-    while (goesToo(last + 1) && listed(this.text, this.commands[last]!, this.commands[last + 1]!))
-      last++;
+    while (goesToo(last + 1) && together(this.commands[last]!, this.commands[last + 1]!)) last++;
     let removal = commandRemoval(this.text, this.commands, first, last, this.from, this.to);
-    if (removal === undefined && (first !== index || last !== index)) {
-      // The list cannot go whole (it follows a pipe): this install alone may.
+    if (removal === undefined && first !== index) {
+      // The list cannot go whole (it follows a pipe): from this install on it may.
       first = index;
-      last = index;
-      removal = commandRemoval(this.text, this.commands, index, index, this.from, this.to);
+      removal = commandRemoval(this.text, this.commands, first, last, this.from, this.to);
     }
     if (removal === undefined) {
       this.skip(
@@ -514,7 +519,7 @@ class ShellMover {
     start: number,
     end: number,
     moveTo: () => string | undefined,
-    reason: string,
+    reason: string | ((replacement: string) => string),
   ): void {
     const raw = this.text.slice(start, end);
     const variable = this.variableOf(raw);
@@ -539,7 +544,7 @@ class ShellMover {
       start,
       end,
       replacement,
-      reason,
+      typeof reason === 'string' ? reason : reason(replacement),
       `could not move it: point it at ${this.context.unifiedVenv} by hand`,
     );
   }
@@ -575,8 +580,12 @@ class ShellMover {
         start,
         start + first.text.length,
         () => {
-          const inner = moveWord(first.text, reference.environment, unified, () =>
-            this.options.venvAt(site.start),
+          const inner = moveWord(
+            first.text,
+            reference.environment,
+            unified,
+            () => this.options.venvAt(site.start),
+            this.options.python3,
           );
           if (inner === undefined) return undefined;
           // Inside the value's own quotes the entry takes no quotes of its own.
@@ -593,8 +602,12 @@ class ShellMover {
       site.start,
       site.end,
       () =>
-        moveWord(this.raw(site), reference.environment, unified, () =>
-          this.options.venvAt(site.start),
+        moveWord(
+          this.raw(site),
+          reference.environment,
+          unified,
+          () => this.options.venvAt(site.start),
+          this.options.python3,
         ),
       reason,
     );
@@ -605,7 +618,15 @@ class ShellMover {
     const raw = this.raw(site);
     const environment = reference.environment;
     const bare = !/[/\\$`]/.test(raw);
-    const reason = `interpreter → ${this.context.unifiedVenv}`;
+    // What the word now runs: `interpreter → python/.venv/bin/python3`, `pytest → python/.venv`.
+    const reason = (replacement: string) => {
+      const name = unquoteWhole(replacement).body.split('/').pop() ?? '';
+      const unified = this.context.unifiedVenv;
+      if (isPythonName(name)) return `interpreter → ${unified}/bin/${name}`;
+      return reference.kind === 'python-command' && !/[$`"']/.test(name)
+        ? `${name} → ${unified}`
+        : `interpreter → ${unified}`;
+    };
     if (environment.includes('=')) {
       // `-DPython3_EXECUTABLE=…/bin/python3`: the scanner read the option and the path as one.
       this.skip(
@@ -620,8 +641,12 @@ class ShellMover {
         site.start,
         site.end,
         () =>
-          moveWord(raw, environment, this.context.unifiedVenv, () =>
-            this.options.venvAt(site.start),
+          moveWord(
+            raw,
+            environment,
+            this.context.unifiedVenv,
+            () => this.options.venvAt(site.start),
+            this.options.python3,
           ),
         reason,
       );
@@ -640,7 +665,7 @@ class ShellMover {
       return;
     }
     const { quote, body } = unquoteWhole(raw);
-    const name = body === 'python' ? 'python' : 'python3';
+    const name = body === 'python' && this.options.python3 !== true ? 'python' : 'python3';
     this.word(
       site,
       site.start,
@@ -794,7 +819,7 @@ class ShellMover {
           : composeWord(fragment, '/bin/python3', quote === '' ? '' : '"');
       if (moved !== undefined && quote !== '') moved = unquoteWhole(moved).body;
     } else {
-      moved = moveWord(first, environment, this.context.unifiedVenv, venv);
+      moved = moveWord(first, environment, this.context.unifiedVenv, venv, this.options.python3);
     }
     if (moved === undefined) {
       this.skip(site, fallback);

@@ -34,6 +34,12 @@ export interface Plan {
   dependents: Dependent[];
   skipped: SkippedReference[];
   notes: string[];
+  /**
+   * References of the file the plan does not decide (other edits of the caller do, such as
+   * a JSON file's settings beside its shell commands): found where they were, they may
+   * name another environment.
+   */
+  others?: readonly ScanReference[];
 }
 
 /** At most this many rounds; each round takes at least one change or dependent out. */
@@ -93,8 +99,9 @@ function backward(placed: readonly Placed[], at: number): number | undefined {
 }
 
 /** A skipped reference is as expected only where it names what it named before. */
-function key(reference: ScanReference, start: number): string {
-  return `${reference.adapter}\0${reference.kind}\0${start}\0${reference.text}\0${reference.environment}`;
+function key(reference: ScanReference, start: number, named = true): string {
+  const place = `${reference.adapter}\0${reference.kind}\0${start}\0${reference.text}`;
+  return named ? `${place}\0${reference.environment}` : place;
 }
 
 export function settle(
@@ -131,6 +138,13 @@ export function settle(
       const k = key(reference, start);
       expected.set(k, (expected.get(k) ?? 0) + 1);
     }
+    const elsewhere = new Map<string, number>();
+    for (const reference of plan.others ?? []) {
+      const start = forward(placed, reference.span.start, reference.span.end);
+      if (start === undefined) continue;
+      const k = key(reference, start, false);
+      elsewhere.set(k, (elsewhere.get(k) ?? 0) + 1);
+    }
     const stray: ScanReference[] = [];
     for (const reference of detect(applied.text)) {
       if (reference.unified) continue;
@@ -138,6 +152,12 @@ export function settle(
       const count = expected.get(k) ?? 0;
       if (count > 0) {
         expected.set(k, count - 1);
+        continue;
+      }
+      const loose = key(reference, reference.span.start, false);
+      const other = elsewhere.get(loose) ?? 0;
+      if (other > 0) {
+        elsewhere.set(loose, other - 1);
         continue;
       }
       stray.push(reference);

@@ -84,14 +84,14 @@ export function unquoteWhole(raw: string): { quote: string; body: string } {
 }
 
 /** The venv tail of a path: `/bin/python3`, `/bin/activate`, a console script, or ''. */
-function venvTail(body: string): { dir: string; rest: string } | undefined {
+function venvTail(body: string, python3: boolean): { dir: string; rest: string } | undefined {
   const match = /^(.*?)\/(bin|Scripts)(?:\/([^/]*))?$/s.exec(body);
   if (!match || match[1] === '') return { dir: body, rest: '' };
   const name = match[3];
   if (match[2] === 'Scripts' || name?.toLowerCase().endsWith('.exe')) return undefined;
   if (name === undefined) return { dir: match[1]!, rest: '/bin' };
   if (PYTHON_NAME.test(name))
-    return { dir: match[1]!, rest: `/bin/${name === 'python' ? name : 'python3'}` };
+    return { dir: match[1]!, rest: `/bin/${name === 'python' && !python3 ? name : 'python3'}` };
   return { dir: match[1]!, rest: `/bin/${name}` };
 }
 
@@ -102,16 +102,18 @@ function plainSegment(segment: string): boolean {
 /**
  * A path word naming venv `environment`, moved onto the unified venv. What stands for a
  * directory before the venv (`$SCRIPT_DIR/`, `$(git rev-parse --show-toplevel)/`) stays;
- * a relative path, or one built on the current directory, is spelled by `venvAt`.
+ * a relative path, or one built on the current directory, is spelled by `venvAt`. An
+ * interpreter becomes `python3` (`python` stays, unless `python3`).
  */
 export function moveWord(
   raw: string,
   environment: string,
   unified: string,
   venv: () => Fragment | undefined,
+  python3 = false,
 ): string | undefined {
   const { quote, body } = unquoteWhole(raw);
-  const tail = venvTail(body);
+  const tail = venvTail(body, python3);
   if (tail === undefined) return undefined;
   const segments = tail.dir.split('/');
   const envSegments = environment === '.' || environment === '' ? [] : environment.split('/');

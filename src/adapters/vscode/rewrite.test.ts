@@ -96,13 +96,13 @@ describe('vscode rewriter: tasks', () => {
     expect(run.result.skipped.map((entry) => [entry.reference.text, entry.reason])).toEqual([
       [
         'pip install black',
-        'installs black, which python/setup.sh does not: declare it (onevenv add) and remove this install',
+        'installs black, which python/pyproject.toml does not declare: add it (onevenv add), then remove this install',
       ],
     ]);
     expectSettled(run, '.vscode/tasks.json');
   });
 
-  it('spells paths from the task cwd, and from ${workspaceFolder} after a cd', () => {
+  it('spells paths from the task cwd, and from the directory a cd moves to', () => {
     const text = `{
   "tasks": [
     { "label": "a", "type": "shell", "command": "python3 gen.py", "options": { "cwd": "\${workspaceFolder}/tools" } },
@@ -116,7 +116,7 @@ describe('vscode rewriter: tasks', () => {
   "tasks": [
     { "label": "a", "type": "shell", "command": "../python/.venv/bin/python3 gen.py", "options": { "cwd": "\${workspaceFolder}/tools" } },
     { "label": "b", "type": "shell", "command": "cd replay && ../python/.venv/bin/python3 -m pytest" },
-    { "label": "c", "type": "shell", "command": "cd replay && \\"\${workspaceFolder}/python/.venv/bin/python3\\" -m pytest" }
+    { "label": "c", "type": "shell", "command": "cd replay && ../python/.venv/bin/python3 -m pytest" }
   ]
 }
 `);

@@ -282,9 +282,16 @@ function rewriteVscodeFile(
     }
     run.envEntry(reference, 'the interpreter setting');
   }
-  rewriteTasks(run, tasks, context);
+  rewriteTasks(run, tasks, context, references);
   if (servers.length > 0) {
-    const result = rewriteMcpServers(content, root, servers, context);
+    const result = rewriteMcpServers(
+      content,
+      root,
+      servers,
+      context,
+      (text) => detectAgain(text, context.file, context.unifiedVenv),
+      references.filter((reference) => !servers.includes(reference)),
+    );
     run.edits.push(...result.edits);
     run.skipped.push(...result.skipped);
     if (result.edits.length > 0) run.moving = true;
@@ -330,7 +337,12 @@ function launch(run: SettingsRewrite, reference: ScanReference): void {
   run.envEntry(reference, "the configuration's python");
 }
 
-function rewriteTasks(run: SettingsRewrite, tasks: ScanReference[], context: RewriteContext): void {
+function rewriteTasks(
+  run: SettingsRewrite,
+  tasks: ScanReference[],
+  context: RewriteContext,
+  all: readonly ScanReference[],
+): void {
   const shell: ScanReference[] = [];
   for (const reference of tasks) {
     const jsonPath = jsonPathOf(reference);
@@ -363,6 +375,8 @@ function rewriteTasks(run: SettingsRewrite, tasks: ScanReference[], context: Rew
       return cwd === undefined ? { root: ROOT } : { cwd, root: ROOT };
     },
     context,
+    (text) => detectAgain(text, context.file, context.unifiedVenv),
+    all.filter((reference) => !shell.includes(reference)),
   );
   run.edits.push(...result.edits);
   run.skipped.push(...result.skipped);
