@@ -11,7 +11,7 @@ import type {
 import type { ScanReference } from '../../core/scan/model.js';
 import { entries, type JsonNode, parseJsonc } from '../shared/jsonc.js';
 import { removeJsonMember, replaceJsonString } from '../shared/rewrite-json.js';
-import { skipReasonText } from '../shared/rewrite-shell.js';
+import { skipReasonText } from '../shell/installs.js';
 
 /**
  * CMake presets onto the project venv: cache variables and environment entries that name

@@ -19,9 +19,9 @@ import {
   spliceJsonString,
 } from '../shared/rewrite-json.js';
 import { rewriteJsonShell } from '../shared/rewrite-json-shell.js';
-import { rewriteVenvPath } from '../shared/rewrite-paths.js';
 import { settleFollowers } from '../shared/rewrite-settle.js';
-import { skipReasonText } from '../shared/rewrite-shell.js';
+import { skipReasonText } from '../shell/installs.js';
+import { moveWord } from '../shell/words.js';
 import { interpreterSettingInsert, SettingsRewrite } from '../vscode/rewrite.js';
 import { detectDevcontainerReferences, LIFECYCLE_COMMANDS } from './detect.js';
 
@@ -61,13 +61,17 @@ function pathActivation(run: SettingsRewrite, reference: ScanReference): void {
   const moved =
     first === undefined
       ? undefined
-      : rewriteVenvPath(first, reference.environment, run.facts.unifiedVenv);
+      : moveWord(first, reference.environment, run.facts.unifiedVenv, () => ({
+          text: run.facts.unifiedVenv,
+          expands: false,
+          relative: true,
+        }));
   if (!decoded || !first || !moved) {
     run.skip(reference, skipReasonText({ ...reference, skipReason: 'unsupported' }, run.facts));
     return;
   }
   run.edits.push(
-    spliceJsonString(decoded, 0, first.length, moved.text, `PATH → ${run.facts.unifiedVenv}/bin`),
+    spliceJsonString(decoded, 0, first.length, moved, `PATH → ${run.facts.unifiedVenv}/bin`),
   );
   run.moving = true;
 }

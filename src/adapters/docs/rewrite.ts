@@ -7,10 +7,9 @@ import type {
   SkippedReference,
 } from '../../core/adopt/types.js';
 import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
-import { scanShell } from '../../core/shell/index.js';
 import { lineEndOf, lineStartOf } from '../shell/commands.js';
-import { directoryAfter } from '../shell/directory.js';
-import { planShellText, type Site } from '../shell/move-shell.js';
+import { directoryAfter, pythonpathAfter } from '../shell/directory.js';
+import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
 import { type Plan, settle } from '../shell/settle.js';
 import { type Fragment, relativePath } from '../shell/words.js';
 import { ENV_UNKNOWN, type ReferenceKind, type SkipReason } from '../types.js';
@@ -183,15 +182,9 @@ function planDocs(
       installSetsUp: true,
       uvRun: true,
       python3: true,
-      entryPath: (raw, offset) => {
-        const text = `${view.slice(region.start, offset)}\nPYTHONPATH=${raw}\n`;
-        const found = scanShell(text, { cwd }).findings.find(
-          (f) => f.kind === 'pythonpath' && f.start > offset - region.start,
-        );
-        const paths = found?.meta?.paths;
-        if (found?.skipReason !== undefined || !Array.isArray(paths) || paths.length !== 1)
-          return { sure: false };
-        return { path: paths[0]!, sure: !raw.includes('$') };
+      entryPath: (raw, offset): EntryPath => {
+        const path = pythonpathAfter(view.slice(region.start, offset), raw, { cwd });
+        return path === undefined ? { sure: false } : { path, sure: !raw.includes('$') };
       },
     });
     plan.changes.push(...part.changes);

@@ -19,8 +19,8 @@ import {
   replaceJsonString,
 } from '../shared/rewrite-json.js';
 import { rewriteJsonShell } from '../shared/rewrite-json-shell.js';
-import { relativePath } from '../shared/rewrite-paths.js';
-import { skipReasonText, uncoveredPaths } from '../shared/rewrite-shell.js';
+import { skipReasonText, uncoveredPaths } from '../shell/installs.js';
+import { relativePath } from '../shell/words.js';
 import { detectMcpReferences } from './detect.js';
 
 /**

@@ -1,8 +1,7 @@
 import { getNodePath, type JSONPath } from 'jsonc-parser';
 import type { Edit, RewriteContext, SkippedReference } from '../../core/adopt/types.js';
 import type { ScanReference } from '../../core/scan/model.js';
-import { scanShell } from '../../core/shell/index.js';
-import { directoryAfter } from '../shell/directory.js';
+import { directoryAfter, pythonpathAfter } from '../shell/directory.js';
 import { installStays, skipReasonText } from '../shell/installs.js';
 import { type EntryPath, planShellText, type Site } from '../shell/move-shell.js';
 import { type Change, type Plan, settle } from '../shell/settle.js';
@@ -57,18 +56,6 @@ function containing(text: string, strings: JsonNode[], offset: number): JsonNode
     const end = node.length >= 2 && text[last] === '"' ? last : node.offset + node.length;
     return offset >= node.offset + 1 && offset <= end;
   });
-}
-
-/** A PYTHONPATH entry as the scanner reads it where the command at `offset` runs. */
-function entryPathIn(text: string, offset: number, raw: string, cwd: string): EntryPath {
-  const probe = `${text.slice(0, offset)}\nPYTHONPATH=${raw}\n`;
-  const found = scanShell(probe, { cwd }).findings.find(
-    (f) => f.kind === 'pythonpath' && f.start > offset,
-  );
-  const paths = found?.meta?.paths;
-  if (found?.skipReason !== undefined || !Array.isArray(paths) || paths.length !== 1)
-    return { sure: false };
-  return { path: paths[0]!, sure: !raw.includes('$') };
 }
 
 /** The plan for one string of shell text, in the file's offsets. */
@@ -127,7 +114,10 @@ function planString(
     uvRun: true,
     python3: true,
     ...(scope.keepSetup === undefined ? {} : { keepSetup: scope.keepSetup }),
-    entryPath: (raw, offset) => entryPathIn(shell, offset, raw, scope.cwd ?? ''),
+    entryPath: (raw, offset): EntryPath => {
+      const path = pythonpathAfter(shell.slice(0, offset), raw, { cwd: scope.cwd ?? '' });
+      return path === undefined ? { sure: false } : { path, sure: !raw.includes('$') };
+    },
   });
   plan.changes.push(
     ...part.changes.map((change) => ({

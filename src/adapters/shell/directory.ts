@@ -22,3 +22,22 @@ export function directoryAfter(prefix: string, options: ScanShellOptions): strin
   if (environment.endsWith(`/${PROBE}`)) return environment.slice(0, -PROBE.length - 1);
   return undefined;
 }
+
+/**
+ * The repo-relative directory a one-entry PYTHONPATH value `raw` names when assigned right
+ * after `prefix`, read by the shared scanner; undefined when it cannot tell.
+ */
+export function pythonpathAfter(
+  prefix: string,
+  raw: string,
+  options: ScanShellOptions,
+): string | undefined {
+  const text = `${prefix}\nPYTHONPATH=${raw}\n`;
+  const found = scanShell(text, options).findings.find(
+    (f) => f.kind === 'pythonpath' && f.start > prefix.length,
+  );
+  const paths = found?.meta?.paths;
+  if (found?.skipReason !== undefined || !Array.isArray(paths) || paths.length !== 1)
+    return undefined;
+  return paths[0];
+}

@@ -3,9 +3,15 @@ import { normalizeName } from '../../core/pep508.js';
 import type { ScanReference } from '../../core/scan/model.js';
 import { UNKNOWN } from '../../core/shell/index.js';
 
-/** What the user reads for a reference left as it is, and whether the lock holds an install. */
+/**
+ * What the user reads for a reference left as it is, whether the lock holds an install,
+ * and which PYTHONPATH entries the venv does not provide.
+ */
 
-export function skipReasonText(reference: ScanReference, context: RewriteContext): string {
+export function skipReasonText(
+  reference: ScanReference,
+  context: Pick<RewriteContext, 'unifiedVenv' | 'interpreter' | 'setupScript'>,
+): string {
   switch (reference.skipReason) {
     case 'contains-variable':
       return `built from a variable onevenv cannot resolve: point it at ${context.unifiedVenv} by hand`;
@@ -96,4 +102,13 @@ export function installStays(
   const missing = uncoveredInstalls(reference, context);
   if (missing.length === 0) return undefined;
   return `installs ${missing.join(', ')}, which ${context.configFile} does not declare: add ${missing.length === 1 ? 'it' : 'them'} (onevenv add), then remove this install`;
+}
+
+/** PYTHONPATH entries (`meta.paths`) the venv's .pth does not provide. */
+export function uncoveredPaths(
+  reference: ScanReference,
+  context: Pick<RewriteContext, 'paths'>,
+): string[] {
+  const paths = new Set(context.paths);
+  return metaList(reference, 'paths').filter((path) => !paths.has(path));
 }

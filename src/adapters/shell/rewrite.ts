@@ -1,10 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell text spells its variables ${name}.
 import type { RewriteContext, RewriteResult, Rewriter } from '../../core/adopt/types.js';
 import { classifyReferences, type ScanReference } from '../../core/scan/model.js';
-import { scanShell } from '../../core/shell/index.js';
 import { listCommands } from './commands.js';
 import { detectShellReferences } from './detect.js';
-import { directoryAfter } from './directory.js';
+import { directoryAfter, pythonpathAfter } from './directory.js';
 import { type EntryPath, planShellText } from './move-shell.js';
 import { settle } from './settle.js';
 import {
@@ -144,21 +143,14 @@ function rewriteScript(
   };
   let controlled: Set<string> | undefined;
   const entryPath = (raw: string, offset: number): EntryPath => {
-    const text = `${content.slice(0, offset)}\nPYTHONPATH=${raw}\n`;
-    const { findings } = scanShell(text, { cwd: directoryOf(file), script: file });
-    const found = findings.find((f) => f.kind === 'pythonpath' && f.start > offset);
-    const paths = found?.meta?.paths;
-    if (
-      found === undefined ||
-      found.skipReason !== undefined ||
-      !Array.isArray(paths) ||
-      paths.length !== 1
-    ) {
-      return { sure: false };
-    }
+    const path = pythonpathAfter(content.slice(0, offset), raw, {
+      cwd: directoryOf(file),
+      script: file,
+    });
+    if (path === undefined) return { sure: false };
     controlled ??= controlledVariables(content);
     const uses = [...raw.matchAll(VARIABLE_USE)].map((m) => m[1]!);
-    return { path: paths[0]!, sure: uses.every((u) => ALWAYS_KNOWN.has(u) || controlled!.has(u)) };
+    return { path, sure: uses.every((u) => ALWAYS_KNOWN.has(u) || controlled!.has(u)) };
   };
   const message = `${unified} is missing: run ${context.setupScript}`;
   const plan = planShellText(

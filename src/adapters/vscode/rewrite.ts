@@ -24,7 +24,7 @@ import {
 } from '../shared/rewrite-json.js';
 import { rewriteJsonShell } from '../shared/rewrite-json-shell.js';
 import { type Follower, settleFollowers } from '../shared/rewrite-settle.js';
-import { skipReasonText, uncoveredPaths } from '../shared/rewrite-shell.js';
+import { skipReasonText, uncoveredPaths } from '../shell/installs.js';
 import { detectVscodeReferences, vscodeFileKind } from './detect.js';
 
 /**
