@@ -513,7 +513,8 @@ describe('tasks and launch configurations that run the workspace interpreter', (
   {"label": "gen", "type": "process", "command": "\${command:python.interpreterPath}", "args": ["gen.py"]},
   {"label": "test", "type": "shell", "command": " \${config:python.defaultInterpreterPath} -m pytest"},
   {"label": "argv", "type": "shell", "command": ["\${config:python.defaultInterpreterPath}", "-m", "http.server"]},
-  {"label": "pip", "type": "shell", "command": "\${config:python.defaultInterpreterPath}/../pip install x"}
+  {"label": "pip", "type": "shell", "command": "\${config:python.defaultInterpreterPath}/../pip install x"},
+  {"label": "env", "type": "process", "command": "\${command:python.interpreterPath}", "args": ["gen.py"], "options": {"env": {"PYTHONPATH": "src"}}}
 ]}`;
   const launch = `{"configurations": [
   {"name": "a", "type": "debugpy", "request": "launch", "program": "x.py", "python": "\${command:python.interpreterPath}"},
@@ -531,6 +532,15 @@ describe('tasks and launch configurations that run the workspace interpreter', (
         environment: ENV_UNKNOWN,
         skipReason: 'contains-variable',
       },
+      {
+        // Its PYTHONPATH serves the interpreter selected in the editor, as a launch's does.
+        line: 6,
+        text: 'src',
+        kind: 'pythonpath',
+        consumer: 'VS Code task env',
+        environment: ENV_UNKNOWN,
+        skipReason: undefined,
+      },
     ]);
     // The debugger runs the interpreter selected in the editor, as without `python`.
     expect(brief(detect(launch, '.vscode/launch.json'))).toEqual([
@@ -546,7 +556,7 @@ describe('tasks and launch configurations that run the workspace interpreter', (
   });
 
   it('do not fail scan --check beside a setting on the unified venv', () => {
-    const tasksOnly = tasks.replace(/,\n {2}\{"label": "pip"[^\n]*/, '');
+    const tasksOnly = tasks.replace(/,\n {2}\{"label": "pip"[^\n]*\n[^\n]*/, '');
     const launchOnly = launch.replace(', "env": {"PYTHONPATH": "src"}', '');
     const references = classifyReferences(
       [

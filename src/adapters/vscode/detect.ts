@@ -211,7 +211,8 @@ function detectTask(
       path: options.envPath,
       paths: { ...scope.paths, cwd: cwdPath ?? scope.paths.cwd },
       consumer,
-      environment: environment ?? ENV_PATH_PYTHON,
+      // A task running the workspace interpreter runs the one selected in the editor.
+      environment: environment ?? (follows ? ENV_UNKNOWN : ENV_PATH_PYTHON),
       meta,
     });
   }
