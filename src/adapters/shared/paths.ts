@@ -1,5 +1,5 @@
-import { isPythonName } from '../../core/shell/paths.js';
-import { ENV_PATH_PYTHON, ENV_SYSTEM, ENV_UNKNOWN, type SkipReason } from '../types.js';
+import { environmentOfDir, isPythonName } from '../../core/shell/paths.js';
+import { ENV_PATH_PYTHON, ENV_UNKNOWN, type SkipReason } from '../types.js';
 
 /**
  * Path facts for values found in data files (JSON settings, MCP commands). Shell text goes
@@ -116,10 +116,7 @@ export interface ExecutableInfo {
   resolved: string;
 }
 
-/** Interpreters of the machine, not of a repository or a venv (as the shell scanner sees them). */
-const SYSTEM_PREFIXES = ['/usr', '/usr/local', '/', '/opt/homebrew', '/opt/local', '/bin'];
-
-/** The environment id of a directory given as a resolved path (see resolveRepoPath). */
+/** The environment id of a directory given as a resolved path (see resolveRepoPath), as the shell scanner reads it. */
 export function environmentOfDirectory(
   path: string,
   inRepo: boolean,
@@ -127,16 +124,9 @@ export function environmentOfDirectory(
   environment: string;
   skipReason?: SkipReason;
 } {
-  if (inRepo) {
-    if (path === '..' || path.startsWith('../')) {
-      return { environment: path, skipReason: 'external-interpreter' };
-    }
-    return { environment: path === '' ? '.' : path };
-  }
-  if (SYSTEM_PREFIXES.includes(path) || path.startsWith('/usr/'))
-    return { environment: ENV_SYSTEM };
-  if (/^\/(?:Library|System)\/Frameworks\//.test(path)) return { environment: ENV_SYSTEM };
-  return { environment: path, skipReason: 'external-interpreter' };
+  if (!inRepo) return environmentOfDir({ kind: 'absolute', path });
+  if (path === '..' || path.startsWith('../')) return environmentOfDir({ kind: 'outside', path });
+  return environmentOfDir({ kind: 'repo', path });
 }
 
 /**
