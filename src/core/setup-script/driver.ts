@@ -396,6 +396,16 @@ def remove_venv_dir(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
+def make_bytecode_dir(site):
+    """site-packages/__pycache__ exists before the marker records site-packages' identity:
+    Python creates it at the first import of a single-file module (six, typing_extensions),
+    which would read as a package installed by hand (onevenv sync does the same)."""
+    try:
+        os.mkdir(os.path.join(site, "__pycache__"))
+    except OSError:
+        pass
+
+
 def site_packages():
     lib = os.path.join(VENV_DIR, "lib")
     for entry in sorted(os.listdir(lib)):
@@ -1604,6 +1614,7 @@ def change_environment():
         ]
     )
     site = site_packages()
+    make_bytecode_dir(site)
     marker["state"] = "ready"
     marker["site"] = {"path": site, "identity": dir_identity(site) or ""}
     marker["packages"] = count

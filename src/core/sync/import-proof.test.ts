@@ -7,6 +7,8 @@ import { hermeticEnv, writeLock } from '../../../test/helpers/locked-repo.js';
 import { backendDir } from '../../../test/helpers/python-packages.js';
 import { gitEnv, makeRepo, runCli, type TempRepo } from '../../../test/helpers/repo.js';
 import { onevenvCacheDir } from '../cache-dir.js';
+import { loadConfig } from '../config.js';
+import { generateSetupScript } from '../setup-script/generate.js';
 import {
   editableFingerprint,
   type ImportProof,
@@ -275,3 +277,70 @@ describe('sync with uv: an import check that passed is not repeated for the same
     expect(result.packages).toBe(newest.proof.packages);
   });
 });
+
+describe.each(['uv', 'pip'] as const)(
+  '%s: a single-file module imported after sync leaves the venv ready',
+  (installer) => {
+    let repo: TempRepo;
+    beforeAll(async () => {
+      repo = await makeRepo(
+        {
+          'python/pyproject.toml': [
+            '[project]',
+            'name = "bytecode"',
+            'version = "0"',
+            'requires-python = ">=3.10"',
+            '',
+            '[dependency-groups]',
+            'dev = ["twomods"]',
+            '',
+            '[tool.onevenv]',
+            `installer = "${installer}"`,
+            '',
+            '[tool.onevenv.imports]',
+            'dev = ["twomods_a"]',
+            '',
+          ].join('\n'),
+        },
+        { git: true },
+      );
+      await writeLock(repo.root);
+      await fs.writeFile(
+        path.join(repo.root, 'python/setup.sh'),
+        generateSetupScript(await loadConfig(repo.root)),
+        { mode: 0o755 },
+      );
+    });
+    afterAll(() => repo.cleanup());
+
+    it('python creates site-packages/__pycache__ for twomods_b; sync and setup.sh still find it up to date', async () => {
+      const first = await runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() });
+      expect(first.code).toBe(0);
+      const python = path.join(repo.root, 'python/.venv/bin/python');
+      const site = execFileSync(
+        python,
+        ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      execFileSync(python, ['-c', 'import twomods_b'], {
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '' },
+      });
+      expect(
+        readdirSync(path.join(site, '__pycache__')).filter((f) => f.startsWith('twomods_b')),
+      ).toHaveLength(1);
+      const again = await runCli(['sync', '--json'], { cwd: repo.root, env: hermeticEnv() });
+      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false });
+      const setup = execFileSync('sh', ['python/setup.sh'], {
+        cwd: repo.root,
+        env: { ...process.env, ...hermeticEnv() },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(setup).toBe('');
+      const status = await runCli(['status', '--json'], { cwd: repo.root, env: hermeticEnv() });
+      expect(JSON.parse(status.stdout)).toMatchObject({ state: 'ready', reasons: [] });
+    });
+  },
+);

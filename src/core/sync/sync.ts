@@ -704,6 +704,10 @@ async function finishEnvironment(
   trash: string | undefined,
   started: number,
 ): Promise<SyncResult> {
+  // Python creates site-packages/__pycache__ at the first import of a single-file module
+  // (six, typing_extensions): made now, it cannot change the identity recorded below and
+  // make the venv read as changed by hand. python/setup.sh does the same.
+  await fs.mkdir(path.join(site, '__pycache__'), { recursive: true });
   const ready: Marker = {
     ...marker,
     state: 'ready',
