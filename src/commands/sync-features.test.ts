@@ -3,8 +3,8 @@ import { promises as fs, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeEditablePackage } from '../../test/helpers/editable.js';
 import { hermeticEnv, writeLock } from '../../test/helpers/locked-repo.js';
-import { backendDir } from '../../test/helpers/python-packages.js';
 import { cliPath, gitEnv, makeRepo, runCli, type TempRepo } from '../../test/helpers/repo.js';
 import { installedPins, lockedPins } from '../../test/helpers/venv-checks.js';
 
@@ -43,22 +43,6 @@ async function sync(repo: TempRepo, args: string[] = [], cwd = repo.root) {
   return { ...result, json };
 }
 
-async function editablePackage(repo: TempRepo, dir: string, name: string, requires: string[]) {
-  await repo.write(
-    `${dir}/pyproject.toml`,
-    '[build-system]\nrequires = []\nbuild-backend = "tiny_backend"\nbackend-path = ["."]\n',
-  );
-  await repo.write(
-    `${dir}/tiny_backend.py`,
-    await fs.readFile(path.join(backendDir, 'tiny_backend.py'), 'utf8'),
-  );
-  await repo.write(
-    `${dir}/tiny-package.json`,
-    JSON.stringify({ name, version: '0.1.0', requires }),
-  );
-  await repo.write(`${dir}/src/${name}/__init__.py`, 'import alpha\nWHO = "editable"\n');
-}
-
 describe.each(installers)('%s: editables, paths and imports', (installer) => {
   let repo: TempRepo;
   beforeAll(async () => {
@@ -73,7 +57,7 @@ describe.each(installers)('%s: editables, paths and imports', (installer) => {
       },
       { git: true },
     );
-    await editablePackage(repo, 'replay', 'replay', ['alpha>=1']);
+    await writeEditablePackage(repo, 'replay', { name: 'replay' });
     await writeLock(repo.root);
   });
   afterAll(() => repo.cleanup());

@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeEditablePackage } from '../helpers/editable.js';
 import { hermeticEnv, writeLock } from '../helpers/locked-repo.js';
 import { pythonPrefixes } from '../helpers/python-install.js';
-import { backendDir } from '../helpers/python-packages.js';
 import { makeRepo, projectRoot, runCli, type TempRepo } from '../helpers/repo.js';
 import { installedPins, lockedPins } from '../helpers/venv-checks.js';
 import { parseJson, report, type StatusJson } from './support.js';
@@ -33,22 +33,6 @@ const DECLARATION = [
   'paths = ["../build/a"]',
   '',
 ].join('\n');
-
-async function editablePackage(repo: TempRepo, dir: string, who: string): Promise<void> {
-  await repo.write(
-    `${dir}/pyproject.toml`,
-    '[build-system]\nrequires = []\nbuild-backend = "tiny_backend"\nbackend-path = ["."]\n',
-  );
-  await repo.write(
-    `${dir}/tiny_backend.py`,
-    await fs.readFile(path.join(backendDir, 'tiny_backend.py'), 'utf8'),
-  );
-  await repo.write(
-    `${dir}/tiny-package.json`,
-    JSON.stringify({ name: 'replay', version: '0.1.0', requires: ['alpha>=1'] }),
-  );
-  await repo.write(`${dir}/src/replay/__init__.py`, `import alpha\nWHO = "${who}"\n`);
-}
 
 interface Case {
   name: string;
@@ -119,8 +103,14 @@ describe('staleness matrix (uv)', () => {
       },
       { git: true },
     );
-    await editablePackage(repo, 'replay', 'first');
-    await editablePackage(repo, 'replay2', 'second');
+    await writeEditablePackage(repo, 'replay', {
+      name: 'replay',
+      init: 'import alpha\nWHO = "first"\n',
+    });
+    await writeEditablePackage(repo, 'replay2', {
+      name: 'replay',
+      init: 'import alpha\nWHO = "second"\n',
+    });
     await writeLock(repo.root, { extra: ['alpha>=1'] });
     scratch = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'onevenv-staleness-')));
     // The same onevenv under another version number, as after an upgrade.

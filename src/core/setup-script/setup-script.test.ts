@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeEditablePackage } from '../../../test/helpers/editable.js';
 import { hermeticEnv, writeLock } from '../../../test/helpers/locked-repo.js';
 import {
   copyOfPython,
@@ -10,7 +11,6 @@ import {
   pythonPrefixes,
   realSystemPython,
 } from '../../../test/helpers/python-install.js';
-import { backendDir } from '../../../test/helpers/python-packages.js';
 import { makeRepo, runCli, type TempRepo } from '../../../test/helpers/repo.js';
 import {
   importAll,
@@ -46,22 +46,6 @@ function declaration(installer: string, groups: string[], tool: string[] = []): 
     ...tool,
     '',
   ].join('\n');
-}
-
-async function editablePackage(repo: TempRepo, dir: string, name: string): Promise<void> {
-  await repo.write(
-    `${dir}/pyproject.toml`,
-    '[build-system]\nrequires = []\nbuild-backend = "tiny_backend"\nbackend-path = ["."]\n',
-  );
-  await repo.write(
-    `${dir}/tiny_backend.py`,
-    await fs.readFile(path.join(backendDir, 'tiny_backend.py'), 'utf8'),
-  );
-  await repo.write(
-    `${dir}/tiny-package.json`,
-    JSON.stringify({ name, version: '0.1.0', requires: ['alpha>=1'] }),
-  );
-  await repo.write(`${dir}/src/${name}/__init__.py`, 'import alpha\nWHO = "editable"\n');
 }
 
 /** Generates python/setup.sh the way adopt writes it (executable). */
@@ -212,7 +196,7 @@ describe('pip: a PATH with only python3, in a repository whose path has quotes, 
       },
       { git: true, prefix: 'onevenv setup \'q\' "d" $x `b` ' },
     );
-    await editablePackage(repo, 'replay', 'replay');
+    await writeEditablePackage(repo, 'replay', { name: 'replay' });
     await writeLock(repo.root, { extra: ['alpha>=1'] });
     script = await writeSetupScript(repo);
     bin = await binDir({ python3: python });
@@ -866,7 +850,7 @@ describe('uv: the editables build once, the lock installs offline when it can', 
     );
     builds = path.join(repo.root, '..', 'builds.log');
     uvCache = path.join(repo.root, '..', 'uv-cache');
-    await editablePackage(repo, 'counted', 'counted');
+    await writeEditablePackage(repo, 'counted', { name: 'counted' });
     // The backend notes each editable build it makes.
     await repo.write(
       'counted/pyproject.toml',

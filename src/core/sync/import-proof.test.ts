@@ -3,8 +3,8 @@ import { promises as fs, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeEditablePackage } from '../../../test/helpers/editable.js';
 import { hermeticEnv, writeLock } from '../../../test/helpers/locked-repo.js';
-import { backendDir } from '../../../test/helpers/python-packages.js';
 import { gitEnv, makeRepo, runCli, type TempRepo } from '../../../test/helpers/repo.js';
 import { onevenvCacheDir } from '../cache-dir.js';
 import { loadConfig } from '../config.js';
@@ -182,26 +182,16 @@ describe('sync with uv: an import check that passed is not repeated for the same
           'editable = ["../counted"]',
           '',
         ].join('\n'),
-        'counted/pyproject.toml':
-          '[build-system]\nrequires = []\nbuild-backend = "tiny_backend"\nbackend-path = ["."]\n',
-        'counted/tiny-package.json': JSON.stringify({
-          name: 'counted',
-          version: '0.1.0',
-          requires: [],
-        }),
       },
       { name: 'repo' },
     );
     cache = path.join(repo.root, '..', 'cache');
     counter = path.join(repo.root, '..', 'imports.log');
-    await repo.write(
-      'counted/tiny_backend.py',
-      await fs.readFile(path.join(backendDir, 'tiny_backend.py'), 'utf8'),
-    );
-    await repo.write(
-      'counted/src/counted/__init__.py',
-      `open(${JSON.stringify(counter)}, "a").write("i")\nWHO = "counted"\n`,
-    );
+    await writeEditablePackage(repo, 'counted', {
+      name: 'counted',
+      requires: [],
+      init: `open(${JSON.stringify(counter)}, "a").write("i")\nWHO = "counted"\n`,
+    });
     await repo.write('.gitignore', 'python/.venv/\n');
     await writeLock(repo.root);
     const git = (...args: string[]) =>
