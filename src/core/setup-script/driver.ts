@@ -868,10 +868,9 @@ def normalize_name(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def locked_packages(text):
-    """(name, version, hash count, line) of every pin (parseLockFile)."""
+def logical_lines(text):
+    """(first line number, stripped text) of each requirements line, continuations joined."""
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    out = []
     i = 0
     while i < len(lines):
         start = i
@@ -880,13 +879,19 @@ def locked_packages(text):
             i += 1
             line = line[:-1] + " " + lines[i].strip()
         i += 1
-        trimmed = line.strip()
+        yield start + 1, line.strip()
+
+
+def locked_packages(text):
+    """(name, version, hash count, line) of every pin (parseLockFile)."""
+    out = []
+    for number, trimmed in logical_lines(text):
         if trimmed == "" or trimmed.startswith("#") or trimmed.startswith("-"):
             continue
         hashes = HASH.findall(trimmed)
         match = PIN.match(HASH.sub("", trimmed).strip())
         if match:
-            out.append((normalize_name(match.group(1)), match.group(2), len(hashes), start + 1))
+            out.append((normalize_name(match.group(1)), match.group(2), len(hashes), number))
     return out
 
 
@@ -896,16 +901,7 @@ LOCK_OPTION = re.compile(r"^(--index-url([=\s]|$)|-i(\s|$)|--find-links([=\s]|$)
 def check_lock_options(text):
     # The lock names where packages come from and nothing else (as sync checks it): no
     # includes, no editables, never a second index that could shadow the first.
-    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    i = 0
-    while i < len(lines):
-        number = i + 1
-        line = lines[i]
-        while line.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            line = line[:-1] + " " + lines[i].strip()
-        i += 1
-        trimmed = line.strip()
+    for number, trimmed in logical_lines(text):
         if not trimmed.startswith("-"):
             continue
         if trimmed.startswith("--extra-index-url"):
